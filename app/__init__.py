@@ -1,0 +1,1 @@
+"""Dashboards API: a GraphQL-first, multi-tenant service for analytical dashboards."""

@@ -1,0 +1,228 @@
+"""Dashboard widgets: the tenant's reusable tile definitions. Every member of a tenant sees
+its widgets; creating, changing and deleting need `dashboard.edit`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import orjson
+from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.context import RequestContext
+from app.domain.access import require_edit
+from app.domain.listing import contains_text, fetch_page
+from app.domain.records import WIDGET_COLUMNS, Page, WidgetRecord
+from app.domain.validation import UNSET, Problems, is_set
+from app.errors import DomainError, ErrorCode, Problem, not_found
+from db.models import dashboard_widgets, placements
+
+NAME_MAX, DESCRIPTION_MAX = 100, 1000
+
+
+class WidgetType(StrEnum):
+    BAR_CHART = "bar_chart"
+    LINE_CHART = "line_chart"
+    PIE_CHART = "pie_chart"
+    AREA_CHART = "area_chart"
+    SCATTER_PLOT = "scatter_plot"
+    KPI_CARD = "kpi_card"
+    TABLE = "table"
+    HEATMAP = "heatmap"
+    TEXT = "text"
+
+
+@dataclass(frozen=True, slots=True)
+class WidgetDraft:
+    name: str
+    widget_type: WidgetType
+    description: str | None = None
+    config: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class WidgetChanges:
+    name: Any = UNSET
+    widget_type: Any = UNSET
+    description: Any = UNSET
+    config: Any = UNSET
+
+    def as_values(self) -> dict[str, Any]:
+        values = {
+            key: getattr(self, key)
+            for key in ("name", "widget_type", "description", "config")
+            if is_set(getattr(self, key))
+        }
+        if isinstance(values.get("name"), str):
+            values["name"] = values["name"].strip()
+        if isinstance(values.get("widget_type"), WidgetType):
+            values["widget_type"] = values["widget_type"].value
+        return values
+
+
+@dataclass(frozen=True, slots=True)
+class WidgetFilter:
+    search: str | None = None
+    widget_type: WidgetType | None = None
+
+
+def _check_fields(
+    problems: Problems, values: dict[str, Any], *, creating: bool, max_config_bytes: int
+) -> None:
+    if creating or "name" in values:
+        problems.text(values.get("name"), ("name",), max_length=NAME_MAX, required=True)
+    if (creating or "widget_type" in values) and values.get("widget_type") is None:
+        problems.add(ErrorCode.REQUIRED, "widget_type is required", ("widget_type",))
+    if values.get("description") is not None:
+        problems.text(
+            values["description"], ("description",), max_length=DESCRIPTION_MAX, required=False
+        )
+    if "config" in values:
+        config = values["config"]
+        if not isinstance(config, dict):
+            problems.add(ErrorCode.INVALID, "config must be a JSON object", ("config",))
+        elif len(orjson.dumps(config)) > max_config_bytes:
+            problems.add(
+                ErrorCode.TOO_LONG,
+                f"config may be at most {max_config_bytes} bytes of JSON",
+                ("config",),
+            )
+
+
+def _in_tenant(ctx: RequestContext) -> Select[Any]:
+    return select(*WIDGET_COLUMNS).where(dashboard_widgets.c.tenant_id == ctx.tenant_id)
+
+
+async def get_widgets(
+    conn: AsyncConnection, ctx: RequestContext, ids: Iterable[int]
+) -> dict[int, WidgetRecord]:
+    rows = await conn.execute(_in_tenant(ctx).where(dashboard_widgets.c.id.in_(list(ids))))
+    return {row.id: WidgetRecord.from_row(row) for row in rows}
+
+
+async def get_widget(ctx: RequestContext, widget_id: int) -> WidgetRecord | None:
+    async with ctx.db.reader() as conn:
+        return (await get_widgets(conn, ctx, [widget_id])).get(widget_id)
+
+
+def _filtered(ctx: RequestContext, filters: WidgetFilter, statement: Select[Any]) -> Select[Any]:
+    statement = statement.where(dashboard_widgets.c.tenant_id == ctx.tenant_id)
+    if filters.search:
+        statement = statement.where(
+            contains_text(filters.search, dashboard_widgets.c.name, dashboard_widgets.c.description)
+        )
+    if filters.widget_type is not None:
+        statement = statement.where(dashboard_widgets.c.widget_type == filters.widget_type.value)
+    return statement
+
+
+async def list_widgets(
+    ctx: RequestContext, filters: WidgetFilter, *, after: int | None, limit: int
+) -> Page[WidgetRecord]:
+    async with ctx.db.reader() as conn:
+        rows, has_next = await fetch_page(
+            conn,
+            _filtered(ctx, filters, select(*WIDGET_COLUMNS)),
+            dashboard_widgets.c.id,
+            after=after,
+            limit=limit,
+        )
+    return Page([WidgetRecord.from_row(row) for row in rows], has_next)
+
+
+async def count_widgets(ctx: RequestContext, filters: WidgetFilter) -> int:
+    async with ctx.db.reader() as conn:
+        statement = _filtered(ctx, filters, select(func.count()).select_from(dashboard_widgets))
+        return int((await conn.execute(statement)).scalar_one())
+
+
+async def create_widget(ctx: RequestContext, draft: WidgetDraft) -> WidgetRecord:
+    require_edit(ctx.principal, "creating a widget")
+    values = WidgetChanges(
+        name=draft.name,
+        widget_type=draft.widget_type,
+        description=draft.description,
+        config=draft.config,
+    ).as_values()
+    problems = Problems()
+    _check_fields(
+        problems, values, creating=True, max_config_bytes=ctx.settings.max_widget_config_bytes
+    )
+    problems.raise_if_any()
+    async with ctx.db.transaction() as conn:
+        row = (
+            await conn.execute(
+                dashboard_widgets.insert()
+                .values(tenant_id=ctx.tenant_id, owner_id=ctx.user_id, **values)
+                .returning(*WIDGET_COLUMNS)
+            )
+        ).one()
+    return WidgetRecord.from_row(row)
+
+
+async def update_widget(
+    ctx: RequestContext, widget_id: int, changes: WidgetChanges
+) -> WidgetRecord:
+    require_edit(ctx.principal, "changing a widget")
+    values = changes.as_values()
+    problems = Problems()
+    _check_fields(
+        problems, values, creating=False, max_config_bytes=ctx.settings.max_widget_config_bytes
+    )
+    problems.raise_if_any()
+    statement = (
+        update(dashboard_widgets)
+        .where(dashboard_widgets.c.tenant_id == ctx.tenant_id, dashboard_widgets.c.id == widget_id)
+        .returning(*WIDGET_COLUMNS)
+    )
+    async with ctx.db.transaction() as conn:
+        if values:
+            statement = statement.values(**values, updated_at=func.now())
+            row = (await conn.execute(statement)).first()
+        else:
+            row = (
+                await conn.execute(_in_tenant(ctx).where(dashboard_widgets.c.id == widget_id))
+            ).first()
+    if row is None:
+        raise not_found("widget", widget_id, ("id",))
+    return WidgetRecord.from_row(row)
+
+
+async def delete_widget(ctx: RequestContext, widget_id: int) -> int:
+    """Refused while the widget is placed on a dashboard: deleting it would silently change
+    dashboards the caller may not even see."""
+    require_edit(ctx.principal, "deleting a widget")
+    async with ctx.db.transaction() as conn:
+        locked = await conn.scalar(
+            select(dashboard_widgets.c.id)
+            .where(
+                dashboard_widgets.c.tenant_id == ctx.tenant_id, dashboard_widgets.c.id == widget_id
+            )
+            .with_for_update()
+        )
+        if locked is None:
+            raise not_found("widget", widget_id, ("id",))
+        uses = await conn.scalar(
+            select(func.count())
+            .select_from(placements)
+            .where(placements.c.tenant_id == ctx.tenant_id, placements.c.widget_id == widget_id)
+        )
+        if uses:
+            raise DomainError(
+                Problem(
+                    ErrorCode.IN_USE,
+                    f"widget {widget_id} is placed on {uses} dashboard(s); "
+                    "remove it from them first",
+                    ("id",),
+                )
+            )
+        await conn.execute(
+            delete(dashboard_widgets).where(
+                dashboard_widgets.c.tenant_id == ctx.tenant_id,
+                dashboard_widgets.c.id == widget_id,
+            )
+        )
+    return widget_id

@@ -1,0 +1,72 @@
+"""Settings, read from the environment (and a `.env` file when present)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+
+    # A plain postgresql:// URL. Empty: an embedded PostgreSQL in `data_dir`.
+    database_url: str = ""
+    data_dir: Path = Path(".data")
+    db_pool_size: int = Field(default=20, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_timeout_seconds: float = Field(default=5.0, gt=0)
+    db_statement_timeout_ms: int = Field(default=15_000, ge=0)
+
+    # Authentication (RFC 9068 access tokens).
+    auth_jwt_secret: str = ""
+    auth_jwt_public_key: str = ""
+    auth_jwks_url: str = ""
+    auth_issuer: str = ""
+    auth_audience: str = ""
+    # RFC 9068 asks resource servers to accept only `typ: at+jwt`; many identity
+    # providers still send plain JWTs, so this is a switch.
+    auth_require_at_jwt_type: bool = False
+    auth_leeway_seconds: int = Field(default=30, ge=0)
+
+    tenant_header: str = "X-Clarus-Subdomain"
+
+    # Limits.
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    graphql_max_depth: int = Field(default=12, ge=2)
+    graphql_max_tokens: int = Field(default=2_000, ge=100)
+    graphql_max_aliases: int = Field(default=30, ge=1)
+    graphql_introspection: bool = True
+    page_size_default: int = Field(default=20, ge=1)
+    page_size_max: int = Field(default=100, ge=1)
+    max_placements: int = Field(default=1_000, ge=1)
+    max_widget_config_bytes: int = Field(default=65_536, ge=256)
+    tenant_cache_size: int = Field(default=10_000, ge=1)
+
+    @field_validator("tenant_header")
+    @classmethod
+    def _strip_header_name(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("tenant_header must not be empty")
+        return value.strip()
+
+    @property
+    def uses_embedded_database(self) -> bool:
+        return not self.database_url
+
+    @property
+    def jwt_secret_file(self) -> Path:
+        return self.data_dir / "jwt-secret"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Persistence: table models, engine set-up, the embedded server and migrations."""

@@ -1,0 +1,23 @@
+"""The embedded PostgreSQL (pgserver) used when no DATABASE_URL is configured."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pgserver
+
+log = logging.getLogger(__name__)
+
+
+def start_embedded_server(data_dir: Path) -> str:
+    """Start (or reuse) a PostgreSQL server whose files live in `data_dir/pg` and return a
+    plain `postgresql://` URL to its maintenance database, over a unix socket.
+
+    The server outlives this process (pgserver reuses it next time), so a restart of the
+    service does not pay for a database start."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    pgdata = (data_dir / "pg").resolve()
+    server = pgserver.get_server(pgdata, cleanup_mode=None)  # type: ignore[attr-defined]
+    log.info("embedded PostgreSQL serving from %s", pgdata)
+    return str(server.get_uri())

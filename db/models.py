@@ -1,0 +1,150 @@
+"""Table models. Every table carries `tenant_id`, and every key starts with it (DESIGN rule 2),
+so rows of different tenants can never reference each other and the schema can later be
+distributed by tenant."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _created_at() -> Mapped[datetime]:
+    return mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+class Tenant(Base):
+    __tablename__ = "tenants"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(String(63), nullable=False, unique=True)
+    created_at: Mapped[datetime] = _created_at()
+
+
+class Dashboard(Base):
+    __tablename__ = "dashboards"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "code"),
+        CheckConstraint("length(code) > 0", name="code_not_empty"),
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+        CheckConstraint("version > 0", name="version_positive"),
+        # At most one default dashboard per tenant, guaranteed by the database.
+        Index(
+            "uq_dashboards_one_default_per_tenant",
+            "tenant_id",
+            unique=True,
+            postgresql_where=text("is_default"),
+        ),
+    )
+
+    tenant_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), nullable=False)
+    name: Mapped[str] = mapped_column(String(50), nullable=False)
+    description: Mapped[str | None] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(nullable=False, server_default=text("true"))
+    is_default: Mapped[bool] = mapped_column(nullable=False, server_default=text("false"))
+    role_ids: Mapped[list[int]] = mapped_column(
+        ARRAY(Integer), nullable=False, server_default=text("'{}'")
+    )
+    owner_id: Mapped[str] = mapped_column(Text, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("1"))
+    created_at: Mapped[datetime] = _created_at()
+    updated_at: Mapped[datetime] = _created_at()
+
+
+class DashboardWidget(Base):
+    __tablename__ = "dashboard_widgets"
+    __table_args__ = (CheckConstraint("length(name) > 0", name="name_not_empty"),)
+
+    tenant_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    widget_type: Mapped[str] = mapped_column(String(40), nullable=False)
+    description: Mapped[str | None] = mapped_column(String(1000))
+    config: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, nullable=False, server_default=text("'{}'::jsonb")
+    )
+    owner_id: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = _created_at()
+    updated_at: Mapped[datetime] = _created_at()
+
+
+class DashboardWidgetPlacement(Base):
+    """A widget placed on a dashboard. The composite foreign keys carry `tenant_id`, so a
+    placement can only join a dashboard and a widget of its own tenant."""
+
+    __tablename__ = "dashboard_widget_placements"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "dashboard_id"],
+            ["dashboards.tenant_id", "dashboards.id"],
+            ondelete="CASCADE",
+            name="fk_placements_dashboard",
+        ),
+        ForeignKeyConstraint(
+            ["tenant_id", "widget_id"],
+            ["dashboard_widgets.tenant_id", "dashboard_widgets.id"],
+            ondelete="RESTRICT",
+            name="fk_placements_widget",
+        ),
+        UniqueConstraint(
+            "tenant_id", "dashboard_id", "widget_id", name="uq_placements_dashboard_widget"
+        ),
+        Index("ix_placements_widget", "tenant_id", "widget_id"),
+        CheckConstraint("jsonb_typeof(position) = 'object'", name="position_is_object"),
+        Index("ix_placements_dashboard", "tenant_id", "dashboard_id", "ordinal"),
+    )
+
+    tenant_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    dashboard_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    widget_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    # Gridstack coordinates {x, y, w, h}; `{}` when the client gave none (seed 001).
+    position: Mapped[dict[str, int]] = mapped_column(
+        JSONB, nullable=False, server_default=text("'{}'::jsonb")
+    )
+    # Order of the placement in the list the client sent.
+    ordinal: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+# Core handles for set-based statements (the hot paths use Core rows, not ORM objects).
+dashboards = cast(Table, Dashboard.__table__)
+dashboard_widgets = cast(Table, DashboardWidget.__table__)
+placements = cast(Table, DashboardWidgetPlacement.__table__)
+tenants = cast(Table, Tenant.__table__)
