@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     # A plain postgresql:// URL. Empty: an embedded PostgreSQL in `data_dir`.
     database_url: str = ""
     data_dir: Path = Path(".data")
+    # Apply pending migrations when the service starts (safe with several processes).
+    migrate_on_start: bool = True
     db_pool_size: int = Field(default=20, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
     db_pool_timeout_seconds: float = Field(default=5.0, gt=0)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db.engine import create_engine
@@ -31,7 +32,15 @@ async def upgrade(url: str, revision: str = "head") -> None:
         await engine.dispose()
 
 
+# Any constant works; it only has to be the same for every process of this service.
+MIGRATION_LOCK_KEY = 0x44415348  # "DASH"
+
+
 async def upgrade_on(conn: AsyncConnection, revision: str = "head") -> None:
+    """Migrate inside `conn`'s transaction. Processes starting together take turns: the
+    transaction-level advisory lock makes the later ones find the work done."""
+    await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+
     def run(sync_conn: object) -> None:
         config = alembic_config()
         config.attributes["connection"] = sync_conn

@@ -40,7 +40,8 @@ class WidgetDraft:
     name: str
     widget_type: WidgetType
     description: str | None = None
-    config: dict[str, Any] = field(default_factory=dict)
+    # Any JSON value from the client; validated to be an object here.
+    config: Any = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,26 @@
+"""The GraphQL context: the domain's RequestContext plus this request's DataLoaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from strawberry.types import Info as StrawberryInfo
+
+from app.context import RequestContext
+from app.graphql.loaders import Loaders
+
+
+@dataclass
+class GraphQLContext:
+    request: RequestContext
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.request)
+
+    def after_write(self) -> None:
+        """Fresh loaders after a mutation, so nothing read before it is served stale."""
+        self.loaders = Loaders(self.request)
+
+
+Info = StrawberryInfo[GraphQLContext, None]

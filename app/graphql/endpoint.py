@@ -1,0 +1,59 @@
+"""POST/GET /graphql. Authentication runs once here, before strawberry sees the request;
+a browser asking for the page itself gets GraphiQL without a token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+
+from app.graphql.context import GraphQLContext
+from app.request_context import Rejection, authenticate
+from app.services import Services
+
+_CONTEXT_KEY = "graphql_context"
+
+
+class _StrawberryApp(GraphQL[GraphQLContext, None]):
+    async def get_context(self, request: Any, response: Any) -> GraphQLContext:
+        context: GraphQLContext = request.scope[_CONTEXT_KEY]
+        return context
+
+
+class GraphQLEndpoint:
+    def __init__(self, schema: strawberry.Schema, services: Services) -> None:
+        self._app = _StrawberryApp(schema, graphql_ide="graphiql")
+        self._services = services
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        if _wants_explorer(request):
+            await self._app(scope, receive, send)
+            return
+        try:
+            scope[_CONTEXT_KEY] = GraphQLContext(await authenticate(request, self._services))
+        except Rejection as rejection:
+            response: Response = JSONResponse(
+                {
+                    "errors": [
+                        {"message": rejection.message, "extensions": {"code": rejection.code}}
+                    ]
+                },
+                status_code=rejection.status,
+                headers=rejection.headers,
+            )
+            await response(scope, receive, send)
+            return
+        await self._app(scope, receive, send)
+
+
+def _wants_explorer(request: Request) -> bool:
+    return (
+        request.method == "GET"
+        and "query" not in request.query_params
+        and "text/html" in request.headers.get("accept", "")
+    )

@@ -1,0 +1,11 @@
+"""Mutations: one `input` argument each, a payload with the result and `userErrors`."""
+
+from __future__ import annotations
+
+from strawberry.tools import merge_types
+
+from app.graphql.mutations.dashboards import DashboardMutations
+from app.graphql.mutations.placements import PlacementMutations
+from app.graphql.mutations.widgets import WidgetMutations
+
+Mutation = merge_types("Mutation", (DashboardMutations, WidgetMutations, PlacementMutations))

@@ -1,0 +1,106 @@
+"""Query: dashboards, widgets, nodes and the viewer. What the caller cannot see is null."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from strawberry import relay
+
+from app.domain import dashboards as dashboard_service
+from app.domain import widgets as widget_service
+from app.domain.widgets import WidgetType
+from app.graphql.context import Info
+from app.graphql.ids import database_id_of
+from app.graphql.pagination import Connection, connection, page_window
+from app.graphql.types.dashboard import Dashboard
+from app.graphql.types.widget import DashboardWidget
+
+
+@strawberry.type(description="Who is calling, in which tenant.")
+class Viewer:
+    user_id: str
+    tenant: str
+    roles: list[int]
+    groups: list[str]
+    scopes: list[str]
+    can_edit: bool
+    is_admin: bool
+
+
+@strawberry.type
+class Query:
+    node: relay.Node | None = relay.node(description="Any object by its global id.")
+
+    @strawberry.field(description="A dashboard by id (global or integer); null if unseen.")
+    async def dashboard(self, info: Info, id: strawberry.ID) -> Dashboard | None:
+        record = await info.context.loaders.dashboard(database_id_of(id, "Dashboard"))
+        return Dashboard.from_record(record) if record else None
+
+    @strawberry.field(description="The dashboards the caller may see, in creation order.")
+    async def dashboards(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        search: Annotated[
+            str | None,
+            strawberry.argument(description="Substring of the name, code or description."),
+        ] = None,
+        is_active: bool | None = None,
+    ) -> Connection[Dashboard]:
+        ctx = info.context.request
+        limit, after_id = page_window(first, after, ctx.settings)
+        filters = dashboard_service.DashboardFilter(search=search, is_active=is_active)
+        page = await dashboard_service.list_dashboards(ctx, filters, after=after_id, limit=limit)
+        for record in page.items:
+            info.context.loaders.prime_dashboard(record)
+        return connection(
+            [Dashboard.from_record(r) for r in page.items],
+            [r.id for r in page.items],
+            has_next=page.has_next,
+            had_cursor=after is not None,
+            count=lambda: dashboard_service.count_dashboards(ctx, filters),
+        )
+
+    @strawberry.field(description="A widget by id (global or integer); null if unknown.")
+    async def dashboard_widget(self, info: Info, id: strawberry.ID) -> DashboardWidget | None:
+        record = await info.context.loaders.widget(database_id_of(id, "DashboardWidget"))
+        return DashboardWidget.from_record(record) if record else None
+
+    @strawberry.field(description="The tenant's widgets, in creation order.")
+    async def dashboard_widgets(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        search: Annotated[
+            str | None, strawberry.argument(description="Substring of the name or description.")
+        ] = None,
+        widget_type: WidgetType | None = None,
+    ) -> Connection[DashboardWidget]:
+        ctx = info.context.request
+        limit, after_id = page_window(first, after, ctx.settings)
+        filters = widget_service.WidgetFilter(search=search, widget_type=widget_type)
+        page = await widget_service.list_widgets(ctx, filters, after=after_id, limit=limit)
+        return connection(
+            [DashboardWidget.from_record(r) for r in page.items],
+            [r.id for r in page.items],
+            has_next=page.has_next,
+            had_cursor=after is not None,
+            count=lambda: widget_service.count_widgets(ctx, filters),
+        )
+
+    @strawberry.field(description="The caller, as the token describes them.")
+    def viewer(self, info: Info) -> Viewer:
+        ctx = info.context.request
+        principal = ctx.principal
+        return Viewer(
+            user_id=principal.user_id,
+            tenant=ctx.tenant_name,
+            roles=sorted(principal.roles),
+            groups=sorted(principal.groups),
+            scopes=sorted(principal.scopes),
+            can_edit=principal.can_edit,
+            is_admin=principal.is_admin,
+        )

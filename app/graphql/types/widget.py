@@ -1,0 +1,56 @@
+"""DashboardWidget: a tenant's reusable tile definition."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, cast
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+
+from app.domain.records import WidgetRecord
+from app.domain.widgets import WidgetType
+from app.graphql.context import Info
+from app.ids import parse_database_id
+
+strawberry.enum(WidgetType, description="The kind of visualisation a widget draws.")
+
+
+@strawberry.type(description="A reusable tile definition of the tenant.")
+class DashboardWidget(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    widget_type: WidgetType
+    description: str | None
+    config: JSON
+    owner_id: str = strawberry.field(description="The `sub` of the user who created it.")
+    created_at: datetime
+    updated_at: datetime
+
+    @strawberry.field(description="The integer key, as REST routes and seed clients use it.")
+    def database_id(self) -> int:
+        return self.id
+
+    @classmethod
+    def from_record(cls, record: WidgetRecord) -> DashboardWidget:
+        return cls(
+            id=record.id,
+            name=record.name,
+            widget_type=WidgetType(record.widget_type),
+            description=record.description,
+            config=cast(JSON, record.config),
+            owner_id=record.owner_id,
+            created_at=record.created_at,
+            updated_at=record.updated_at,
+        )
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        ids = [parse_database_id(raw) for raw in node_ids]
+        records = await asyncio.gather(*(info.context.loaders.widget(i) for i in ids))
+        return [cls.from_record(r) if r else None for r in records]

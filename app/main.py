@@ -1,0 +1,124 @@
+"""The application factory: routes, middleware and the lifespan that owns the database."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+
+from app.auth import TokenVerifier
+from app.context import Database
+from app.graphql.endpoint import GraphQLEndpoint
+from app.graphql.schema import build_schema
+from app.health import healthz, readyz
+from app.limits import BodySizeLimitMiddleware
+from app.observability import RequestIdMiddleware, current_request_id
+from app.rest import clarus
+from app.rest.responses import error_response
+from app.services import Services
+from app.settings import Settings, get_settings
+from app.tenancy import TenantDirectory
+from db.embedded import start_embedded_server
+from db.engine import create_engine
+from db.migrate import upgrade
+from db.provision import ensure_database
+
+log = logging.getLogger(__name__)
+
+EMBEDDED_DATABASE = "dashboards"
+
+
+async def resolve_database_url(settings: Settings) -> str:
+    """DATABASE_URL, or a database on the embedded server when it is not set."""
+    if settings.database_url:
+        return settings.database_url
+    server_url = await asyncio.to_thread(start_embedded_server, settings.data_dir)
+    return await ensure_database(server_url, EMBEDDED_DATABASE)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        url = await resolve_database_url(settings)
+        if settings.migrate_on_start:
+            await upgrade(url)
+        engine = create_engine(
+            url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_timeout=settings.db_pool_timeout_seconds,
+            statement_timeout_ms=settings.db_statement_timeout_ms,
+        )
+        services = Services(
+            settings=settings,
+            db=Database(engine),
+            verifier=TokenVerifier(settings),
+            tenants=TenantDirectory(engine, settings.tenant_cache_size),
+        )
+        app.state.services = services
+        graphql.bind(services)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    graphql = _LateBoundGraphQL(build_schema(settings))
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+            Mount("/graphql", app=graphql),
+            *clarus.routes,
+        ],
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
+        ],
+        exception_handlers={HTTPException: _http_error, Exception: _unexpected_error},
+        lifespan=lifespan,
+    )
+
+
+class _LateBoundGraphQL:
+    """The GraphQL endpoint needs the services that only exist once the lifespan ran."""
+
+    def __init__(self, schema: object) -> None:
+        self._schema = schema
+        self._endpoint: GraphQLEndpoint | None = None
+
+    def bind(self, services: Services) -> None:
+        self._endpoint = GraphQLEndpoint(self._schema, services)  # type: ignore[arg-type]
+
+    async def __call__(self, scope: object, receive: object, send: object) -> None:
+        if self._endpoint is None:
+            raise RuntimeError("the application's lifespan has not run")
+        await self._endpoint(scope, receive, send)  # type: ignore[arg-type]
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    messages = {404: "no such route", 405: f"{request.method} is not allowed here"}
+    return error_response(
+        exc.status_code,
+        {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR"),
+        messages.get(exc.status_code, str(exc.detail)),
+        headers=exc.headers,
+    )
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
+    request_id = current_request_id()
+    log.error("unexpected error (request %s)", request_id, exc_info=exc)
+    return error_response(
+        500, "INTERNAL", f"unexpected error; quote request id {request_id} when reporting it"
+    )

@@ -1,0 +1,49 @@
+"""From an HTTP request to a RequestContext: token, tenant, request id. Every authenticated
+route (GraphQL and REST alike) goes through `authenticate`, once, at its entry."""
+
+from __future__ import annotations
+
+from starlette.requests import HTTPConnection
+
+from app.auth import AuthenticationError
+from app.context import RequestContext
+from app.observability import current_request_id
+from app.services import Services
+from app.tenancy import TenantError, tenant_name_for
+
+
+class Rejection(Exception):
+    """The request cannot go further: 401 (credentials), 400 or 403 (tenant)."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+    @property
+    def headers(self) -> dict[str, str]:
+        if self.status == 401:
+            return {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+        return {}
+
+
+async def authenticate(request: HTTPConnection, services: Services) -> RequestContext:
+    try:
+        principal = await services.verifier.verify(request.headers.get("authorization"))
+    except AuthenticationError as exc:
+        raise Rejection(401, "UNAUTHENTICATED", str(exc)) from exc
+    header = services.settings.tenant_header
+    try:
+        tenant_name = tenant_name_for(principal, request.headers.get(header), header)
+    except TenantError as exc:
+        code = "TENANT_REQUIRED" if exc.status == 400 else "TENANT_FORBIDDEN"
+        raise Rejection(exc.status, code, str(exc)) from exc
+    return RequestContext(
+        principal=principal,
+        tenant_name=tenant_name,
+        tenant_id=await services.tenants.id_for(tenant_name),
+        db=services.db,
+        settings=services.settings,
+        request_id=current_request_id(),
+    )

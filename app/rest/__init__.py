@@ -1,0 +1,1 @@
+"""The REST shim: the seeds' REST dialects mapped onto the domain layer."""
