@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import Route
 
 from app.auth import TokenVerifier
 from app.context import Database
@@ -20,7 +20,7 @@ from app.graphql.endpoint import GraphQLEndpoint
 from app.graphql.schema import build_schema
 from app.health import healthz, readyz
 from app.limits import BodySizeLimitMiddleware
-from app.observability import RequestIdMiddleware, current_request_id
+from app.observability import RequestIdMiddleware
 from app.rest import clarus
 from app.rest.responses import error_response
 from app.services import Services
@@ -77,14 +77,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
-            Mount("/graphql", app=graphql),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
             *clarus.routes,
         ],
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
         ],
-        exception_handlers={HTTPException: _http_error, Exception: _unexpected_error},
+        exception_handlers={HTTPException: _http_error},
         lifespan=lifespan,
     )
 
@@ -113,12 +113,4 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR"),
         messages.get(exc.status_code, str(exc.detail)),
         headers=exc.headers,
-    )
-
-
-async def _unexpected_error(request: Request, exc: Exception) -> Response:
-    request_id = current_request_id()
-    log.error("unexpected error (request %s)", request_id, exc_info=exc)
-    return error_response(
-        500, "INTERNAL", f"unexpected error; quote request id {request_id} when reporting it"
     )

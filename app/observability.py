@@ -1,17 +1,21 @@
 """Request ids: taken from X-Request-ID when it is sane, else made; returned on every
-response and attached to every log line about the request."""
+response and attached to every log line about the request. Unexpected errors are logged
+with that id and answered with a masked 500 that quotes it."""
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from contextvars import ContextVar
 
+import orjson
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = "x-request-id"
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+log = logging.getLogger(__name__)
 _request_id: ContextVar[str] = ContextVar("request_id", default="-")
 
 
@@ -31,12 +35,40 @@ class RequestIdMiddleware:
         request_id = given if _SANE_REQUEST_ID.match(given) else uuid.uuid4().hex
         token = _request_id.set(request_id)
 
+        response_started = False
+
         async def send_with_id(message: Message) -> None:
+            nonlocal response_started
             if message["type"] == "http.response.start":
+                response_started = True
                 MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            log.exception("unexpected error (request %s)", request_id)
+            if not response_started:
+                await _masked_error(send_with_id, request_id)
         finally:
             _request_id.reset(token)
+
+
+async def _masked_error(send: Send, request_id: str) -> None:
+    body = orjson.dumps(
+        {
+            "error": f"unexpected error; quote request id {request_id} when reporting it",
+            "code": "INTERNAL",
+        }
+    )
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 500,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

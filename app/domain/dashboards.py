@@ -52,12 +52,11 @@ class DashboardChanges:
             for name in ("code", "name", "description", "is_active", "is_default", "role_ids")
             if is_set(getattr(self, name))
         }
-        if "role_ids" in values:
+        if isinstance(values.get("role_ids"), list):
             values["role_ids"] = sorted(set(values["role_ids"]))
-        if "code" in values:
-            values["code"] = values["code"].strip()
-        if "name" in values:
-            values["name"] = values["name"].strip()
+        for key in ("code", "name"):
+            if isinstance(values.get(key), str):
+                values[key] = values[key].strip()
         return values
 
 

@@ -18,9 +18,10 @@ from app.services import Services
 _CONTEXT_KEY = "graphql_context"
 
 
-class _StrawberryApp(GraphQL[GraphQLContext, None]):
-    async def get_context(self, request: Any, response: Any) -> GraphQLContext:
-        context: GraphQLContext = request.scope[_CONTEXT_KEY]
+class _StrawberryApp(GraphQL[GraphQLContext | None, None]):
+    async def get_context(self, request: Any, response: Any) -> GraphQLContext | None:
+        # None only while serving the GraphiQL page, which runs no operation.
+        context: GraphQLContext | None = request.scope.get(_CONTEXT_KEY)
         return context
 
 

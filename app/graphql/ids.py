@@ -7,9 +7,12 @@ from strawberry.relay import GlobalID, GlobalIDValueError
 from app.ids import parse_database_id
 
 
-def database_id_of(value: str, type_name: str) -> int | None:
-    """The database id that `value` names for `type_name`, or None if it names none."""
+def database_id_of(value: str, type_name: str, *, allow_plain: bool = True) -> int | None:
+    """The database id that `value` names for `type_name`, or None if it names none.
+    Plain integers are accepted where the type is known from the context."""
     if value.isdigit():
+        if not allow_plain:
+            return None
         return parse_database_id(value)
     try:
         global_id = GlobalID.from_id(value)

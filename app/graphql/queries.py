@@ -30,7 +30,16 @@ class Viewer:
 
 @strawberry.type
 class Query:
-    node: relay.Node | None = relay.node(description="Any object by its global id.")
+    @strawberry.field(description="Any object by its global id; null if unseen.")
+    async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
+        loaders = info.context.loaders
+        if (dashboard_id := database_id_of(id, "Dashboard", allow_plain=False)) is not None:
+            dashboard = await loaders.dashboard(dashboard_id)
+            return Dashboard.from_record(dashboard) if dashboard else None
+        if (widget_id := database_id_of(id, "DashboardWidget", allow_plain=False)) is not None:
+            widget = await loaders.widget(widget_id)
+            return DashboardWidget.from_record(widget) if widget else None
+        return None
 
     @strawberry.field(description="A dashboard by id (global or integer); null if unseen.")
     async def dashboard(self, info: Info, id: strawberry.ID) -> Dashboard | None:

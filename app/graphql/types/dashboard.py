@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 import strawberry
 from strawberry import relay
@@ -14,7 +11,6 @@ from app.domain.records import DashboardRecord, PlacementRecord
 from app.domain.records import Position as PositionRecord
 from app.graphql.context import Info
 from app.graphql.types.widget import DashboardWidget
-from app.ids import parse_database_id
 
 
 @strawberry.type(description="Gridstack coordinates: column, row, width and height.")
@@ -91,11 +87,3 @@ class Dashboard(relay.Node):
             created_at=record.created_at,
             updated_at=record.updated_at,
         )
-
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        ids = [parse_database_id(raw) for raw in node_ids]
-        records = await asyncio.gather(*(info.context.loaders.dashboard(i) for i in ids))
-        return [cls.from_record(r) if r else None for r in records]

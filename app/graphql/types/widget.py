@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
 import strawberry
 from strawberry import relay
@@ -13,8 +11,6 @@ from strawberry.scalars import JSON
 
 from app.domain.records import WidgetRecord
 from app.domain.widgets import WidgetType
-from app.graphql.context import Info
-from app.ids import parse_database_id
 
 strawberry.enum(WidgetType, description="The kind of visualisation a widget draws.")
 
@@ -46,11 +42,3 @@ class DashboardWidget(relay.Node):
             created_at=record.created_at,
             updated_at=record.updated_at,
         )
-
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        ids = [parse_database_id(raw) for raw in node_ids]
-        records = await asyncio.gather(*(info.context.loaders.widget(i) for i in ids))
-        return [cls.from_record(r) if r else None for r in records]

@@ -1,0 +1,134 @@
+"""`dashboards-api`: serve, migrate, token, export-schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+
+from app.settings import Settings, get_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="dashboards-api", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="migrate, then serve HTTP")
+    serve.add_argument("--host", help="default: HOST or 127.0.0.1")
+    serve.add_argument("--port", type=int, help="default: PORT or 8000")
+    serve.add_argument("--workers", type=int, help="default: WORKERS or 1")
+    serve.add_argument("--reload", action="store_true", help="restart on code changes")
+
+    commands.add_parser("migrate", help="apply pending database migrations")
+
+    token = commands.add_parser("token", help="mint a development access token (HS256)")
+    token.add_argument("--tenant", action="append", default=[], help="repeatable")
+    token.add_argument("--user", default="dev-user", help="the token's sub")
+    token.add_argument("--role", action="append", type=int, default=[], help="repeatable")
+    token.add_argument("--group", action="append", default=[], help="repeatable")
+    token.add_argument(
+        "--scope",
+        action="append",
+        default=[],
+        help="repeatable; dashboard.edit, dashboard.admin (default: both)",
+    )
+    token.add_argument("--ttl", type=int, default=12 * 3600, help="seconds (default 12 h)")
+
+    export = commands.add_parser("export-schema", help="print the GraphQL SDL")
+    export.add_argument("--output", type=Path, help="write to this file instead")
+
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    handler = {
+        "serve": _serve,
+        "migrate": _migrate,
+        "token": _token,
+        "export-schema": _export_schema,
+    }[args.command]
+    return handler(args, settings)
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from app.main import resolve_database_url
+    from db.migrate import upgrade
+
+    url = asyncio.run(resolve_database_url(settings))
+    asyncio.run(upgrade(url))
+    # Workers are separate processes: hand them the resolved database through the environment.
+    os.environ["DATABASE_URL"] = url
+    os.environ["MIGRATE_ON_START"] = "false"
+    get_settings.cache_clear()
+    host = args.host or settings.host
+    port = args.port or settings.port
+    print(
+        f"\n  Dashboards API on http://{host}:{port}"
+        f"\n  GraphiQL:        http://{host}:{port}/graphql"
+        f"\n  A token:         make token   (or: dashboards-api token --tenant demo)\n",
+        file=sys.stderr,
+    )
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=args.workers or settings.workers,
+        reload=args.reload,
+        proxy_headers=False,
+        log_level="info",
+    )
+    return 0
+
+
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from app.main import resolve_database_url
+    from db.migrate import upgrade
+
+    async def run() -> None:
+        await upgrade(await resolve_database_url(settings))
+
+    asyncio.run(run())
+    print("migrations applied", file=sys.stderr)
+    return 0
+
+
+def _token(args: argparse.Namespace, settings: Settings) -> int:
+    from app.auth import ADMIN_SCOPE, EDIT_SCOPE, jwt_secret, mint_token
+
+    if not args.tenant:
+        print("give at least one --tenant", file=sys.stderr)
+        return 2
+    print(
+        mint_token(
+            jwt_secret(settings),
+            subject=args.user,
+            tenants=args.tenant,
+            roles=args.role,
+            groups=args.group,
+            scopes=args.scope or [EDIT_SCOPE, ADMIN_SCOPE],
+            ttl_seconds=args.ttl,
+            issuer=settings.auth_issuer,
+            audience=settings.auth_audience,
+        )
+    )
+    return 0
+
+
+def _export_schema(args: argparse.Namespace, settings: Settings) -> int:
+    from app.graphql.schema import schema
+
+    sdl = schema.as_str() + "\n"
+    if args.output:
+        args.output.write_text(sdl)
+    else:
+        sys.stdout.write(sdl)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,178 @@
+"""The suite runs against real PostgreSQL: the server in TEST_DATABASE_URL, or the embedded
+one. Each run gets a fresh database, migrated from scratch and dropped at the end. Tests
+stay apart by using tenants of their own, which is also how the service keeps data apart."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import event
+from starlette.applications import Starlette
+
+from app.auth import ADMIN_SCOPE, EDIT_SCOPE, mint_token
+from app.main import create_app
+from app.services import Services
+from app.settings import Settings
+from db.embedded import start_embedded_server
+from db.migrate import upgrade
+from db.provision import drop_database, ensure_database
+
+SECRET = "test-secret-" + "x" * 32
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+async def database_url() -> AsyncIterator[str]:
+    server_url = os.environ.get("TEST_DATABASE_URL") or start_embedded_server(REPO / ".data")
+    name = f"dashboards_test_{uuid.uuid4().hex[:10]}"
+    url = await ensure_database(server_url, name)
+    await upgrade(url)
+    yield url
+    await drop_database(server_url, name)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(
+        database_url=database_url,
+        auth_jwt_secret=SECRET,
+        migrate_on_start=False,
+        data_dir=tmp_path_factory.mktemp("data"),
+        db_pool_size=30,
+    )
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator[Starlette]:
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture(scope="session")
+def services(app: Starlette) -> Services:
+    result: Services = app.state.services
+    return result
+
+
+@pytest.fixture
+async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+def new_tenant() -> str:
+    return f"t-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def tenant() -> str:
+    return new_tenant()
+
+
+class Caller:
+    """A user of one tenant, talking to the app over HTTP (in process)."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        tenant: str,
+        *,
+        user: str = "alice",
+        roles: tuple[int, ...] = (),
+        groups: tuple[str, ...] = (),
+        scopes: tuple[str, ...] = (EDIT_SCOPE,),
+        ttl: int = 600,
+        send_tenant_header: bool = True,
+    ) -> None:
+        self.http = http
+        self.tenant = tenant
+        self.user = user
+        token = mint_token(
+            SECRET,
+            subject=user,
+            tenants=[tenant],
+            roles=roles,
+            groups=groups,
+            scopes=scopes,
+            ttl_seconds=ttl,
+        )
+        self.headers = {"Authorization": f"Bearer {token}"}
+        if send_tenant_header:
+            self.headers["X-Clarus-Subdomain"] = tenant
+
+    async def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=self.headers
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        assert "errors" not in body, body["errors"]
+        data: dict[str, Any] = body["data"]
+        return data
+
+    async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return await self.http.request(method, url, headers=headers, **kwargs)
+
+    def peer(self, **overrides: Any) -> Caller:
+        """Another user of the same tenant."""
+        options: dict[str, Any] = {"user": "bob", "scopes": (EDIT_SCOPE,)} | overrides
+        return Caller(self.http, self.tenant, **options)
+
+
+@pytest.fixture
+def editor(http: httpx.AsyncClient, tenant: str) -> Caller:
+    return Caller(http, tenant, user="alice", scopes=(EDIT_SCOPE,))
+
+
+@pytest.fixture
+def admin(http: httpx.AsyncClient, tenant: str) -> Caller:
+    return Caller(http, tenant, user="root", scopes=(ADMIN_SCOPE,))
+
+
+@pytest.fixture
+def reader(http: httpx.AsyncClient, tenant: str) -> Caller:
+    return Caller(http, tenant, user="rita", scopes=())
+
+
+@pytest.fixture
+def outsider(http: httpx.AsyncClient) -> Caller:
+    """An editor of another tenant."""
+    return Caller(http, new_tenant(), user="mallory", scopes=(EDIT_SCOPE, ADMIN_SCOPE))
+
+
+class StatementCounter:
+    def __init__(self) -> None:
+        self.count = 0
+        self.statements: list[str] = []
+
+
+@pytest.fixture
+def count_statements(services: Services) -> Iterator[Any]:
+    """`with count_statements() as counter:` counts SQL statements sent to PostgreSQL."""
+    engine = services.db.engine.sync_engine
+
+    @contextmanager
+    def counting() -> Iterator[StatementCounter]:
+        counter = StatementCounter()
+
+        def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            counter.count += 1
+            counter.statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    yield counting

@@ -1,0 +1,71 @@
+"""Small builders the tests share: GraphQL documents and data set-up through the API."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from tests.conftest import Caller
+
+CREATE_DASHBOARD = """
+mutation Create($input: CreateDashboardInput!) {
+  createDashboard(input: $input) {
+    dashboard { id databaseId code name description isActive isDefault roleIds ownerId version }
+    userErrors { field message code }
+  }
+}
+"""
+
+CREATE_WIDGET = """
+mutation CreateWidget($input: CreateDashboardWidgetInput!) {
+  createDashboardWidget(input: $input) {
+    dashboardWidget { id databaseId name widgetType description config }
+    userErrors { field message code }
+  }
+}
+"""
+
+SET_PLACEMENTS = """
+mutation Set($input: SetDashboardWidgetPlacementsInput!) {
+  setDashboardWidgetPlacements(input: $input) {
+    dashboard { id version placements { dashboardWidget { databaseId } position { x y w h } } }
+    userErrors { field message code }
+  }
+}
+"""
+
+DASHBOARD = """
+query One($id: ID!) {
+  dashboard(id: $id) {
+    id databaseId code name isDefault roleIds version
+    placements { dashboardWidget { databaseId name } position { x y w h } }
+  }
+}
+"""
+
+
+async def create_dashboard(caller: Caller, **fields: Any) -> dict[str, Any]:
+    values = {"code": fields.pop("code", None) or f"d-{uuid.uuid4().hex[:10]}", "name": "A board"}
+    values.update(fields)
+    data = await caller.graphql(CREATE_DASHBOARD, {"input": values})
+    payload = data["createDashboard"]
+    assert payload["userErrors"] == [], payload["userErrors"]
+    dashboard: dict[str, Any] = payload["dashboard"]
+    return dashboard
+
+
+async def create_widget(
+    caller: Caller, name: str = "Revenue", widget_type: str = "BAR_CHART", **fields: Any
+) -> dict[str, Any]:
+    data = await caller.graphql(
+        CREATE_WIDGET, {"input": {"name": name, "widgetType": widget_type, **fields}}
+    )
+    payload = data["createDashboardWidget"]
+    assert payload["userErrors"] == [], payload["userErrors"]
+    widget: dict[str, Any] = payload["dashboardWidget"]
+    return widget
+
+
+async def placed_widget_ids(caller: Caller, dashboard_id: str) -> list[int]:
+    data = await caller.graphql(DASHBOARD, {"id": dashboard_id})
+    return [p["dashboardWidget"]["databaseId"] for p in data["dashboard"]["placements"]]
