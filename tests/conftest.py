@@ -157,7 +157,7 @@ class StatementCounter:
 
 
 @pytest.fixture
-def count_statements(services: Services) -> Iterator[Any]:
+def count_statements(services: Services) -> Any:
     """`with count_statements() as counter:` counts SQL statements sent to PostgreSQL."""
     engine = services.db.engine.sync_engine
 
@@ -175,4 +175,4 @@ def count_statements(services: Services) -> Iterator[Any]:
         finally:
             event.remove(engine, "before_cursor_execute", before)
 
-    yield counting
+    return counting
