@@ -82,7 +82,9 @@ async def test_single_dashboard_read_is_batched_too(editor: Caller, count_statem
             }
         },
     )
-    query = '{ dashboard(id: "%s") { placements { dashboardWidget { name } } } }' % board["id"]
+    query = "{ dashboard(id: \"ID\") { placements { dashboardWidget { name } } } }".replace(
+        "ID", board["id"]
+    )
 
     count, data = await _statements(editor, count_statements, query)
 
