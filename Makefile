@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format schema token lock ci clean
+.PHONY: run test lint format schema token lock stop-db clean
 
 run: $(STAMP)  ## Serve on HOST:PORT (embedded PostgreSQL unless DATABASE_URL is set)
 	$(BIN)/dashboards-api serve
@@ -36,6 +36,9 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
+
+stop-db:  ## Stop the embedded PostgreSQL (it keeps running between `make run`s)
+	$(BIN)/python -m db.embedded --stop .data
 
 lock:  ## Re-pin every dependency (after changing pyproject.toml)
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv

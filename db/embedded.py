@@ -21,3 +21,20 @@ def start_embedded_server(data_dir: Path) -> str:
     server = pgserver.get_server(pgdata, cleanup_mode=None)  # type: ignore[attr-defined]
     log.info("embedded PostgreSQL serving from %s", pgdata)
     return str(server.get_uri())
+
+
+def stop_embedded_server(data_dir: Path) -> None:
+    """Stop the server of `data_dir/pg` if it runs (for CI and `make stop-db`)."""
+    pgdata = (data_dir / "pg").resolve()
+    if not (pgdata / "postmaster.pid").exists():
+        return
+    # cleanup_mode="stop": the server stops when this, its last handle, exits.
+    pgserver.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="manage the embedded PostgreSQL")
+    parser.add_argument("--stop", type=Path, metavar="DATA_DIR", required=True)
+    stop_embedded_server(parser.parse_args().stop)
