@@ -82,7 +82,7 @@ async def test_single_dashboard_read_is_batched_too(editor: Caller, count_statem
             }
         },
     )
-    query = "{ dashboard(id: \"ID\") { placements { dashboardWidget { name } } } }".replace(
+    query = '{ dashboard(id: "ID") { placements { dashboardWidget { name } } } }'.replace(
         "ID", board["id"]
     )
 
