@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import pgserver
@@ -25,11 +26,14 @@ def start_embedded_server(data_dir: Path) -> str:
 
 def stop_embedded_server(data_dir: Path) -> None:
     """Stop the server of `data_dir/pg` if it runs (for CI and `make stop-db`)."""
+    from pgserver._commands import pg_ctl  # type: ignore[attr-defined]
+
     pgdata = (data_dir / "pg").resolve()
     if not (pgdata / "postmaster.pid").exists():
         return
-    # cleanup_mode="stop": the server stops when this, its last handle, exits.
-    pgserver.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
+    # As root, pgserver runs PostgreSQL as its own `pgserver` user; pg_ctl must run as it too.
+    user = "pgserver" if os.geteuid() == 0 else None
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
 
 
 if __name__ == "__main__":
