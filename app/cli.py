@@ -60,6 +60,11 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     url = asyncio.run(resolve_database_url(settings))
     asyncio.run(upgrade(url))
+    if settings.environment == "development" and settings.seed_demo:
+        from app.demo import seed_demo
+
+        if asyncio.run(seed_demo(url, settings)):
+            print("  Created demo data in tenant 'demo'.", file=sys.stderr)
     # Workers are separate processes: hand them the resolved database through the environment.
     os.environ["DATABASE_URL"] = url
     os.environ["MIGRATE_ON_START"] = "false"
