@@ -23,21 +23,26 @@ class TenantError(Exception):
 
 def tenant_name_for(principal: Principal, header_value: str | None, header_name: str) -> str:
     """The tenant named by the header, or the token's only tenant when the header is absent.
-    400 when it cannot be decided or is malformed, 403 when the token does not name it."""
+    Either way the name is normalised and checked the same: 400 when it cannot be decided or
+    is malformed, 403 when the token does not name it."""
     if header_value is None or not header_value.strip():
-        if len(principal.tenants) == 1:
-            return next(iter(principal.tenants))
-        raise TenantError(
-            400,
-            f"the {header_name} header is required: the token names "
-            f"{len(principal.tenants)} tenants",
-        )
-    name = header_value.strip().lower()
+        if len(principal.tenants) != 1:
+            raise TenantError(
+                400,
+                f"the {header_name} header is required: the token names "
+                f"{len(principal.tenants)} tenants",
+            )
+        candidate = next(iter(principal.tenants))
+    else:
+        candidate = header_value
+    name = candidate.strip().lower()
     if not TENANT_NAME.match(name):
         raise TenantError(
-            400, f"{header_name} must be a tenant name (lowercase letters, digits and '-')"
+            400,
+            f"the tenant must be a name of lowercase letters, digits and '-' "
+            f"(at most 63 characters), not {candidate[:80]!r}",
         )
-    if name not in {t.lower() for t in principal.tenants}:
+    if name not in {t.strip().lower() for t in principal.tenants}:
         raise TenantError(403, f"the token does not grant access to tenant '{name}'")
     return name
 
