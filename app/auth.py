@@ -104,8 +104,10 @@ def bearer_token(authorization: str | None) -> str:
 
 def principal_from_claims(claims: dict[str, Any]) -> Principal:
     sub = claims.get("sub")
-    if not isinstance(sub, str) or not sub:
-        raise AuthenticationError("the token's 'sub' claim must be a non-empty string")
+    if not isinstance(sub, str) or not sub or not sub.isprintable() or len(sub) > 255:
+        raise AuthenticationError(
+            "the token's 'sub' claim must be a non-empty printable string of at most 255 characters"
+        )
     tenants = claims.get("tenants", [])
     if "tenant" in claims:
         tenants = [*_strings(tenants, "tenants"), claims["tenant"]]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, or_
+from sqlalchemy import ColumnElement, Select, false, or_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 
 def contains_text(query: str, *columns: Any) -> ColumnElement[bool]:
     """Case-insensitive substring match on any of `columns`; `%` and `_` match literally."""
+    if "\x00" in query:
+        return false()  # nothing stored can contain NUL (PostgreSQL text cannot)
     escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     pattern = f"%{escaped}%"
     return or_(*(column.ilike(pattern, escape="\\") for column in columns))

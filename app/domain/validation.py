@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 from typing import Any
 
 from app.errors import DomainError, ErrorCode, FieldPath, Problem
@@ -30,6 +32,35 @@ def is_set(value: object) -> bool:
     return value is not UNSET
 
 
+JSON_MAX_DEPTH = 32
+
+
+def _jsonb_problem(value: object, depth: int) -> str | None:
+    if depth > JSON_MAX_DEPTH:
+        return f"nested deeper than {JSON_MAX_DEPTH} levels"
+    if isinstance(value, str):
+        return "strings may not contain NUL characters" if "\x00" in value else None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "NaN and infinities are not JSON numbers"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str) or "\x00" in key:
+                return "keys must be strings without NUL characters"
+            if problem := _jsonb_problem(item, depth + 1):
+                return problem
+    elif isinstance(value, list):
+        for item in value:
+            if problem := _jsonb_problem(item, depth + 1):
+                return problem
+    elif value is not None and not isinstance(value, bool | int):
+        return f"{type(value).__name__} is not a JSON value"
+    return None
+
+
+def _compact_json(value: object) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 class Problems:
     def __init__(self) -> None:
         self._found: list[Problem] = []
@@ -49,6 +80,22 @@ class Problems:
                 f"{label} may be at most {max_length} characters (got {len(value)})",
                 field,
             )
+        elif "\x00" in value:
+            # PostgreSQL text cannot hold NUL; refuse it here rather than fail in the database.
+            self.add(ErrorCode.INVALID, f"{label} may not contain NUL characters", field)
+
+    def json_object(self, value: object, field: FieldPath, *, max_bytes: int) -> None:
+        """A JSON object that PostgreSQL's jsonb can store: no NUL in strings or keys, no
+        NaN or infinities, nesting at most JSON_MAX_DEPTH, at most `max_bytes` serialised."""
+        label = ".".join(str(part) for part in field)
+        if not isinstance(value, dict):
+            self.add(ErrorCode.INVALID, f"{label} must be a JSON object", field)
+            return
+        problem = _jsonb_problem(value, depth=0)
+        if problem:
+            self.add(ErrorCode.INVALID, f"{label}: {problem}", field)
+        elif len(_compact_json(value)) > max_bytes:
+            self.add(ErrorCode.TOO_LONG, f"{label} may be at most {max_bytes} bytes of JSON", field)
 
     def integer_range(self, value: int, field: FieldPath, *, minimum: int, maximum: int) -> None:
         if not minimum <= value <= maximum:

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-import orjson
 from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -82,15 +81,7 @@ def _check_fields(
             values["description"], ("description",), max_length=DESCRIPTION_MAX, required=False
         )
     if "config" in values:
-        config = values["config"]
-        if not isinstance(config, dict):
-            problems.add(ErrorCode.INVALID, "config must be a JSON object", ("config",))
-        elif len(orjson.dumps(config)) > max_config_bytes:
-            problems.add(
-                ErrorCode.TOO_LONG,
-                f"config may be at most {max_config_bytes} bytes of JSON",
-                ("config",),
-            )
+        problems.json_object(values["config"], ("config",), max_bytes=max_config_bytes)
 
 
 def _in_tenant(ctx: RequestContext) -> Select[Any]:
