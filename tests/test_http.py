@@ -304,7 +304,14 @@ async def test_missing_query_is_400_with_a_message(editor: Caller, body: dict[st
     response = await editor.http.post("/graphql", json=body, headers=editor.headers)
 
     assert response.status_code == 400
-    assert "No GraphQL query" in response.text
+    assert response.json() == {
+        "errors": [
+            {
+                "message": "No GraphQL query found in the request",
+                "extensions": {"code": "BAD_REQUEST"},
+            }
+        ]
+    }
 
 
 async def test_unknown_field_is_an_error_message(editor: Caller) -> None:
@@ -318,7 +325,8 @@ async def test_graphql_body_that_is_not_json_is_a_client_error(editor: Caller) -
         "POST", "/graphql", content=b"{not json", headers={"Content-Type": "application/json"}
     )
 
-    assert 400 <= response.status_code < 500, response.text
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"][0]["extensions"] == {"code": "BAD_REQUEST"}
 
 
 async def test_graphql_body_above_the_limit_is_413(editor: Caller) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -18,7 +19,26 @@ from app.services import Services
 _CONTEXT_KEY = "graphql_context"
 
 
+_HTTP_ERROR_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+
+
 class _StrawberryApp(GraphQL[GraphQLContext | None, None]):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """As strawberry's, but a request it cannot take (no query, a body that is not
+        JSON, a wrong method) is answered in JSON like every other error."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as error:
+            response = _graphql_error(
+                error.status_code,
+                _HTTP_ERROR_CODES.get(error.status_code, "BAD_REQUEST"),
+                error.reason,
+            )
+        await response(scope, receive, send)
+
     async def get_context(self, request: Any, response: Any) -> GraphQLContext | None:
         # None only while serving the GraphiQL page, which runs no operation.
         context: GraphQLContext | None = request.scope.get(_CONTEXT_KEY)
@@ -38,18 +58,22 @@ class GraphQLEndpoint:
         try:
             scope[_CONTEXT_KEY] = GraphQLContext(await authenticate(request, self._services))
         except Rejection as rejection:
-            response: Response = JSONResponse(
-                {
-                    "errors": [
-                        {"message": rejection.message, "extensions": {"code": rejection.code}}
-                    ]
-                },
-                status_code=rejection.status,
-                headers=rejection.headers,
+            response = _graphql_error(
+                rejection.status, rejection.code, rejection.message, rejection.headers
             )
             await response(scope, receive, send)
             return
         await self._app(scope, receive, send)
+
+
+def _graphql_error(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> Response:
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": code}}]},
+        status_code=status,
+        headers=headers,
+    )
 
 
 def _wants_explorer(request: Request) -> bool:
