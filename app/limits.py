@@ -3,8 +3,9 @@ and 413 as soon as a streamed body grows past the limit."""
 
 from __future__ import annotations
 
-import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.asgi_json import send_json
 
 
 class BodyTooLargeError(Exception):
@@ -49,20 +50,11 @@ class BodySizeLimitMiddleware:
                 await self._reject(send)
 
     async def _reject(self, send: Send) -> None:
-        body = orjson.dumps(
+        await send_json(
+            send,
+            413,
             {
                 "error": f"the request body is larger than {self.max_bytes} bytes",
                 "code": "PAYLOAD_TOO_LARGE",
-            }
+            },
         )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})

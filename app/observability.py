@@ -9,9 +9,10 @@ import re
 import uuid
 from contextvars import ContextVar
 
-import orjson
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.asgi_json import send_json
 
 REQUEST_ID_HEADER = "x-request-id"
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -49,26 +50,14 @@ class RequestIdMiddleware:
         except Exception:
             log.exception("unexpected error (request %s)", request_id)
             if not response_started:
-                await _masked_error(send_with_id, request_id)
+                await send_json(
+                    send_with_id,
+                    500,
+                    {
+                        "error": f"unexpected error; quote request id {request_id} "
+                        "when reporting it",
+                        "code": "INTERNAL",
+                    },
+                )
         finally:
             _request_id.reset(token)
-
-
-async def _masked_error(send: Send, request_id: str) -> None:
-    body = orjson.dumps(
-        {
-            "error": f"unexpected error; quote request id {request_id} when reporting it",
-            "code": "INTERNAL",
-        }
-    )
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 500,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -15,6 +15,12 @@ WIDGET_COLUMNS = [c for c in dashboard_widgets.c if c.name != "tenant_id"]
 PLACEMENT_COLUMNS = [c for c in placements.c if c.name != "tenant_id"]
 
 T = TypeVar("T")
+
+
+def _columns_of(record_type: type[Any], row: Row[Any]) -> dict[str, Any]:
+    """The row's values for the record's fields (rows carry the same names)."""
+    mapping = row._mapping
+    return {f.name: mapping[f.name] for f in fields(record_type)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,20 +39,9 @@ class DashboardRecord:
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> DashboardRecord:
-        m = row._mapping
-        return cls(
-            id=m["id"],
-            code=m["code"],
-            name=m["name"],
-            description=m["description"],
-            is_active=m["is_active"],
-            is_default=m["is_default"],
-            role_ids=tuple(m["role_ids"]),
-            owner_id=m["owner_id"],
-            version=m["version"],
-            created_at=m["created_at"],
-            updated_at=m["updated_at"],
-        )
+        values = _columns_of(cls, row)
+        values["role_ids"] = tuple(values["role_ids"])
+        return cls(**values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,17 +57,7 @@ class WidgetRecord:
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> WidgetRecord:
-        m = row._mapping
-        return cls(
-            id=m["id"],
-            name=m["name"],
-            widget_type=m["widget_type"],
-            description=m["description"],
-            config=m["config"],
-            owner_id=m["owner_id"],
-            created_at=m["created_at"],
-            updated_at=m["updated_at"],
-        )
+        return cls(**_columns_of(cls, row))
 
 
 @dataclass(frozen=True, slots=True)
