@@ -18,6 +18,9 @@ class ErrorCode(StrEnum):
     ALREADY_EXISTS = "ALREADY_EXISTS"
     VERSION_CONFLICT = "VERSION_CONFLICT"
     IN_USE = "IN_USE"
+    CARD_POSITION_CONFLICT = "CARD_POSITION_CONFLICT"
+    INVALID_CARD_CONFIG = "INVALID_CARD_CONFIG"
+    NOT_EMPTY = "NOT_EMPTY"
 
 
 HTTP_STATUS: dict[ErrorCode, int] = {
@@ -31,6 +34,9 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.ALREADY_EXISTS: 409,
     ErrorCode.VERSION_CONFLICT: 409,
     ErrorCode.IN_USE: 409,
+    ErrorCode.CARD_POSITION_CONFLICT: 409,
+    ErrorCode.INVALID_CARD_CONFIG: 422,
+    ErrorCode.NOT_EMPTY: 409,
 }
 
 FieldPath = tuple[str | int, ...]

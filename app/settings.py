@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     graphql_introspection: bool = True
     page_size_default: int = Field(default=20, ge=1)
     page_size_max: int = Field(default=100, ge=1)
+    grid_columns: int = Field(default=12, ge=1, le=48)
     max_placements: int = Field(default=1_000, ge=1)
     max_widget_config_bytes: int = Field(default=65_536, ge=256)
     tenant_cache_size: int = Field(default=10_000, ge=1)

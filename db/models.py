@@ -56,6 +56,14 @@ class Dashboard(Base):
     __tablename__ = "dashboards"
     __table_args__ = (
         UniqueConstraint("tenant_id", "code"),
+        ForeignKeyConstraint(
+            ["tenant_id", "collection_id"],
+            ["collections.tenant_id", "collections.id"],
+            ondelete="RESTRICT",
+            name="fk_dashboards_collection",
+        ),
+        Index("ix_dashboards_collection", "tenant_id", "collection_id"),
+        CheckConstraint("jsonb_typeof(parameters) = 'object'", name="parameters_is_object"),
         CheckConstraint("length(code) > 0", name="code_not_empty"),
         CheckConstraint("length(name) > 0", name="name_not_empty"),
         CheckConstraint("version > 0", name="version_positive"),
@@ -82,6 +90,111 @@ class Dashboard(Base):
     )
     owner_id: Mapped[str] = mapped_column(Text, nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("1"))
+    collection_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Parameter definitions by name, e.g. {"region": {"type": "string", "default": "EU"}}.
+    parameters: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, nullable=False, server_default=text("'{}'::jsonb")
+    )
+    created_at: Mapped[datetime] = _created_at()
+    updated_at: Mapped[datetime] = _created_at()
+
+
+class Collection(Base):
+    """A folder of dashboards; collections nest through `parent_id`."""
+
+    __tablename__ = "collections"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "parent_id"],
+            ["collections.tenant_id", "collections.id"],
+            ondelete="RESTRICT",
+            name="fk_collections_parent",
+        ),
+        UniqueConstraint(
+            "tenant_id",
+            "parent_id",
+            "name",
+            name="uq_collections_sibling_name",
+            postgresql_nulls_not_distinct=True,
+        ),
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+        CheckConstraint("parent_id <> id", name="not_own_parent"),
+    )
+
+    tenant_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    description: Mapped[str | None] = mapped_column(String(255))
+    parent_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = _created_at()
+    updated_at: Mapped[datetime] = _created_at()
+
+
+class DashboardPage(Base):
+    """A tab of a dashboard. Positions are 1, 2, … without gaps; the unique constraint is
+    deferred so that a reorder can shift them within one transaction."""
+
+    __tablename__ = "dashboard_pages"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "dashboard_id"],
+            ["dashboards.tenant_id", "dashboards.id"],
+            ondelete="CASCADE",
+            name="fk_pages_dashboard",
+        ),
+        UniqueConstraint(
+            "tenant_id",
+            "dashboard_id",
+            "position",
+            name="uq_pages_dashboard_position",
+            deferrable=True,
+            initially="DEFERRED",
+        ),
+        CheckConstraint("position > 0", name="position_positive"),
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+    )
+
+    tenant_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    dashboard_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class ShareGrant(Base):
+    """Access to one dashboard for a user or a group, whatever their roles."""
+
+    __tablename__ = "share_grants"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "dashboard_id"],
+            ["dashboards.tenant_id", "dashboards.id"],
+            ondelete="CASCADE",
+            name="fk_share_grants_dashboard",
+        ),
+        UniqueConstraint(
+            "tenant_id",
+            "dashboard_id",
+            "subject_type",
+            "subject_id",
+            name="uq_share_grants_subject",
+        ),
+        Index("ix_share_grants_subject", "tenant_id", "subject_type", "subject_id"),
+        CheckConstraint("subject_type IN ('user', 'group')", name="subject_type_known"),
+        CheckConstraint(
+            "access_level IN ('viewer', 'commenter', 'editor')", name="access_level_known"
+        ),
+    )
+
+    tenant_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    dashboard_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    subject_type: Mapped[str] = mapped_column(String(10), nullable=False)
+    subject_id: Mapped[str] = mapped_column(String(255), nullable=False)
+    access_level: Mapped[str] = mapped_column(String(10), nullable=False)
+    granted_by: Mapped[str] = mapped_column(Text, nullable=False)
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = _created_at()
 
@@ -100,6 +213,9 @@ class DashboardWidget(Base):
     config: Mapped[dict[str, Any]] = mapped_column(
         JSONB, nullable=False, server_default=text("'{}'::jsonb")
     )
+    # False for the private widget behind a card added with addDashboardCard: it is listed
+    # with its card, not in the tenant's widget library, and goes when its card goes.
+    in_library: Mapped[bool] = mapped_column(nullable=False, server_default=text("true"))
     owner_id: Mapped[str] = mapped_column(Text, nullable=False)
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = _created_at()
@@ -123,17 +239,25 @@ class DashboardWidgetPlacement(Base):
             ondelete="RESTRICT",
             name="fk_placements_widget",
         ),
+        ForeignKeyConstraint(
+            ["tenant_id", "page_id"],
+            ["dashboard_pages.tenant_id", "dashboard_pages.id"],
+            ondelete="CASCADE",
+            name="fk_placements_page",
+        ),
         UniqueConstraint(
             "tenant_id", "dashboard_id", "widget_id", name="uq_placements_dashboard_widget"
         ),
         Index("ix_placements_widget", "tenant_id", "widget_id"),
         CheckConstraint("jsonb_typeof(position) = 'object'", name="position_is_object"),
         Index("ix_placements_dashboard", "tenant_id", "dashboard_id", "ordinal"),
+        Index("ix_placements_page", "tenant_id", "page_id"),
     )
 
     tenant_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     dashboard_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    page_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
     widget_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
     # Gridstack coordinates {x, y, w, h}; `{}` when the client gave none (seed 001).
     position: Mapped[dict[str, int]] = mapped_column(
@@ -148,3 +272,6 @@ dashboards = cast(Table, Dashboard.__table__)
 dashboard_widgets = cast(Table, DashboardWidget.__table__)
 placements = cast(Table, DashboardWidgetPlacement.__table__)
 tenants = cast(Table, Tenant.__table__)
+collections = cast(Table, Collection.__table__)
+pages = cast(Table, DashboardPage.__table__)
+share_grants = cast(Table, ShareGrant.__table__)

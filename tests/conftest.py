@@ -78,6 +78,15 @@ def tenant() -> str:
     return new_tenant()
 
 
+def graphql_data(response: httpx.Response) -> dict[str, Any]:
+    """The `data` of a GraphQL answer, which must be a 200 without errors."""
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    assert "errors" not in body, body["errors"]
+    data: dict[str, Any] = body["data"]
+    return data
+
+
 class Caller:
     """A user of one tenant, talking to the app over HTTP (in process)."""
 
@@ -109,15 +118,16 @@ class Caller:
         if send_tenant_header:
             self.headers["X-Clarus-Subdomain"] = tenant
 
-    async def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = await self.http.post(
+    async def post_graphql(
+        self, query: str, variables: dict[str, Any] | None = None
+    ) -> httpx.Response:
+        """The raw answer, whatever it is."""
+        return await self.http.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=self.headers
         )
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        assert "errors" not in body, body["errors"]
-        data: dict[str, Any] = body["data"]
-        return data
+
+    async def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        return graphql_data(await self.post_graphql(query, variables))
 
     async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         headers = {**self.headers, **kwargs.pop("headers", {})}

@@ -34,6 +34,38 @@ mutation Set($input: SetDashboardWidgetPlacementsInput!) {
 }
 """
 
+UPDATE_DASHBOARD = """
+mutation Update($input: UpdateDashboardInput!) {
+  updateDashboard(input: $input) {
+    dashboard { databaseId code name description isActive isDefault roleIds version }
+    userErrors { field message code }
+  }
+}
+"""
+
+DELETE_DASHBOARD = """
+mutation Delete($input: DeleteDashboardInput!) {
+  deleteDashboard(input: $input) { deletedId userErrors { field message code } }
+}
+"""
+
+UPDATE_WIDGET = """
+mutation UpdateWidget($input: UpdateDashboardWidgetInput!) {
+  updateDashboardWidget(input: $input) {
+    dashboardWidget { id databaseId name widgetType description config }
+    userErrors { field message code }
+  }
+}
+"""
+
+DELETE_WIDGET = """
+mutation DeleteWidget($input: DeleteDashboardWidgetInput!) {
+  deleteDashboardWidget(input: $input) { deletedId userErrors { field message code } }
+}
+"""
+
+DASHBOARD_COUNT = "{ dashboards { totalCount } }"
+
 DASHBOARD = """
 query One($id: ID!) {
   dashboard(id: $id) {
@@ -69,3 +101,26 @@ async def create_widget(
 async def placed_widget_ids(caller: Caller, dashboard_id: str) -> list[int]:
     data = await caller.graphql(DASHBOARD, {"id": dashboard_id})
     return [p["dashboardWidget"]["databaseId"] for p in data["dashboard"]["placements"]]
+
+
+async def place_widgets(
+    caller: Caller,
+    dashboard_id: str,
+    widget_ids: list[str],
+    positions: list[dict[str, int] | None] | None = None,
+) -> dict[str, Any]:
+    """Replace the dashboard's placements with `widget_ids` (global ids), in that order; a
+    position of None (or no `positions` at all) sends no position for that widget."""
+    placements: list[dict[str, Any]] = [{"dashboardWidgetId": w} for w in widget_ids]
+    for placement, position in zip(
+        placements, positions if positions is not None else [None] * len(placements), strict=True
+    ):
+        if position is not None:
+            placement["position"] = position
+    data = await caller.graphql(
+        SET_PLACEMENTS, {"input": {"dashboardId": dashboard_id, "placements": placements}}
+    )
+    payload = data["setDashboardWidgetPlacements"]
+    assert payload["userErrors"] == [], payload["userErrors"]
+    dashboard: dict[str, Any] = payload["dashboard"]
+    return dashboard

@@ -32,11 +32,16 @@ from app.services import Services
 from app.settings import Settings
 from db.models import tenants
 from tests.conftest import SECRET, Caller, new_tenant
-from tests.helpers import CREATE_DASHBOARD, DASHBOARD, create_dashboard, create_widget
+from tests.helpers import (
+    CREATE_DASHBOARD,
+    DASHBOARD,
+    DASHBOARD_COUNT,
+    create_dashboard,
+    create_widget,
+)
 
 OTHER_SECRET = "another-secret-" + "y" * 32
 
-COUNT = "{ dashboards { totalCount } }"
 VIEWER = "{ viewer { userId tenant roles groups scopes canEdit isAdmin } }"
 
 CREATE_BODY = {"data": {"type": "dashboards", "attributes": {"code": "x", "name": "y"}}}
@@ -157,7 +162,7 @@ async def test_graphql_refuses_bad_credentials_and_writes_nothing(
     # then
     assert_unauthenticated(response)
     assert_graphql_error(response, 401, "UNAUTHENTICATED")
-    assert (await admin.graphql(COUNT))["dashboards"]["totalCount"] == 0
+    assert (await admin.graphql(DASHBOARD_COUNT))["dashboards"]["totalCount"] == 0
 
 
 @pytest.mark.parametrize("credentials", BAD)
@@ -175,7 +180,7 @@ async def test_rest_create_refuses_bad_credentials_and_writes_nothing(
     # then
     assert_unauthenticated(response)
     assert_rest_error(response, 401, "UNAUTHENTICATED")
-    assert (await admin.graphql(COUNT))["dashboards"]["totalCount"] == 0
+    assert (await admin.graphql(DASHBOARD_COUNT))["dashboards"]["totalCount"] == 0
 
 
 @pytest.mark.parametrize("credentials", BAD)
@@ -239,7 +244,7 @@ async def test_a_refused_request_creates_no_tenant(
 
     # when only refused requests name it
     expired = BAD_CREDENTIALS["expired"](tenant)
-    graphql = await post_graphql(http, headers_for(tenant, expired), COUNT)
+    graphql = await post_graphql(http, headers_for(tenant, expired), DASHBOARD_COUNT)
     rest = await http.post("/api/dashboards", json=CREATE_BODY, headers=headers_for(tenant, None))
 
     # then
@@ -257,7 +262,7 @@ async def test_a_valid_token_is_accepted_on_every_route(editor: Caller) -> None:
     )
     assert placed.status_code == 204, placed.text
 
-    data = await editor.graphql(COUNT)
+    data = await editor.graphql(DASHBOARD_COUNT)
     assert data["dashboards"]["totalCount"] == 1
 
 
@@ -440,8 +445,8 @@ async def test_with_both_tenants_in_the_token_the_header_chooses(
 
     assert (await in_first.graphql(VIEWER))["viewer"]["tenant"] == first
     assert (await in_second.graphql(VIEWER))["viewer"]["tenant"] == second
-    assert (await in_first.graphql(COUNT))["dashboards"]["totalCount"] == 1
-    assert (await in_second.graphql(COUNT))["dashboards"]["totalCount"] == 0
+    assert (await in_first.graphql(DASHBOARD_COUNT))["dashboards"]["totalCount"] == 1
+    assert (await in_second.graphql(DASHBOARD_COUNT))["dashboards"]["totalCount"] == 0
     assert (await in_second.graphql(DASHBOARD, {"id": created["id"]}))["dashboard"] is None
 
 
@@ -461,7 +466,7 @@ async def test_without_the_header_the_tokens_only_tenant_is_used(
     assert (await headerless.graphql(VIEWER))["viewer"]["tenant"] == tenant
     seen = await with_header.graphql(DASHBOARD, {"id": created["id"]})
     assert seen["dashboard"]["code"] == "via-graphql"
-    assert (await with_header.graphql(COUNT))["dashboards"]["totalCount"] == 2
+    assert (await with_header.graphql(DASHBOARD_COUNT))["dashboards"]["totalCount"] == 2
 
 
 async def test_the_tenant_header_is_case_insensitive(http: httpx.AsyncClient, tenant: str) -> None:
@@ -521,7 +526,7 @@ async def test_tenants_are_created_on_first_use(
     assert await tenant_row_exists(services, tenant) is False
 
     # when its first caller arrives
-    data = await Caller(http, tenant).graphql(COUNT)
+    data = await Caller(http, tenant).graphql(DASHBOARD_COUNT)
 
     # then it exists, empty
     assert data["dashboards"]["totalCount"] == 0

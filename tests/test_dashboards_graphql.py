@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 from tests.conftest import Caller
-from tests.helpers import CREATE_DASHBOARD, DASHBOARD, create_dashboard
-
-UPDATE = """
-mutation Update($input: UpdateDashboardInput!) {
-  updateDashboard(input: $input) {
-    dashboard { databaseId code name description isActive isDefault roleIds version }
-    userErrors { field message code }
-  }
-}
-"""
-
-DELETE = """
-mutation Delete($input: DeleteDashboardInput!) {
-  deleteDashboard(input: $input) { deletedId userErrors { field message code } }
-}
-"""
+from tests.helpers import (
+    CREATE_DASHBOARD,
+    DASHBOARD,
+    DELETE_DASHBOARD,
+    UPDATE_DASHBOARD,
+    create_dashboard,
+)
 
 
 async def test_create_returns_the_dashboard_with_defaults(editor: Caller) -> None:
@@ -118,7 +109,9 @@ async def test_code_is_unique_within_a_tenant_only(editor: Caller, outsider: Cal
 async def test_update_changes_only_given_fields_and_bumps_version(editor: Caller) -> None:
     created = await create_dashboard(editor, description="before", roleIds=[3])
 
-    data = await editor.graphql(UPDATE, {"input": {"id": created["id"], "name": "Renamed"}})
+    data = await editor.graphql(
+        UPDATE_DASHBOARD, {"input": {"id": created["id"], "name": "Renamed"}}
+    )
 
     updated = data["updateDashboard"]["dashboard"]
     assert updated["name"] == "Renamed"
@@ -130,7 +123,7 @@ async def test_update_changes_only_given_fields_and_bumps_version(editor: Caller
 async def test_update_without_changes_keeps_the_version(editor: Caller) -> None:
     created = await create_dashboard(editor, name="Same")
 
-    data = await editor.graphql(UPDATE, {"input": {"id": created["id"], "name": "Same"}})
+    data = await editor.graphql(UPDATE_DASHBOARD, {"input": {"id": created["id"], "name": "Same"}})
 
     assert data["updateDashboard"]["dashboard"]["version"] == 1
 
@@ -139,7 +132,7 @@ async def test_update_to_a_taken_code_is_refused(editor: Caller) -> None:
     await create_dashboard(editor, code="taken")
     other = await create_dashboard(editor, code="free")
 
-    data = await editor.graphql(UPDATE, {"input": {"id": other["id"], "code": "taken"}})
+    data = await editor.graphql(UPDATE_DASHBOARD, {"input": {"id": other["id"], "code": "taken"}})
 
     assert [e["code"] for e in data["updateDashboard"]["userErrors"]] == ["ALREADY_EXISTS"]
     still = await editor.graphql(DASHBOARD, {"id": other["id"]})
@@ -150,7 +143,7 @@ async def test_null_for_a_required_field_is_refused(editor: Caller) -> None:
     created = await create_dashboard(editor)
 
     data = await editor.graphql(
-        UPDATE, {"input": {"id": created["id"], "name": None, "isActive": None}}
+        UPDATE_DASHBOARD, {"input": {"id": created["id"], "name": None, "isActive": None}}
     )
 
     codes = {(tuple(e["field"]), e["code"]) for e in data["updateDashboard"]["userErrors"]}
@@ -159,10 +152,10 @@ async def test_null_for_a_required_field_is_refused(editor: Caller) -> None:
 
 async def test_stale_expected_version_is_a_conflict_and_changes_nothing(editor: Caller) -> None:
     created = await create_dashboard(editor, name="v1")
-    await editor.graphql(UPDATE, {"input": {"id": created["id"], "name": "v2"}})
+    await editor.graphql(UPDATE_DASHBOARD, {"input": {"id": created["id"], "name": "v2"}})
 
     data = await editor.graphql(
-        UPDATE, {"input": {"id": created["id"], "name": "v3", "expectedVersion": 1}}
+        UPDATE_DASHBOARD, {"input": {"id": created["id"], "name": "v3", "expectedVersion": 1}}
     )
 
     assert [e["code"] for e in data["updateDashboard"]["userErrors"]] == ["VERSION_CONFLICT"]
@@ -173,11 +166,11 @@ async def test_stale_expected_version_is_a_conflict_and_changes_nothing(editor: 
 async def test_delete_removes_the_dashboard(editor: Caller) -> None:
     created = await create_dashboard(editor)
 
-    data = await editor.graphql(DELETE, {"input": {"id": created["id"]}})
+    data = await editor.graphql(DELETE_DASHBOARD, {"input": {"id": created["id"]}})
 
     assert data["deleteDashboard"] == {"deletedId": created["id"], "userErrors": []}
     assert (await editor.graphql(DASHBOARD, {"id": created["id"]}))["dashboard"] is None
-    again = await editor.graphql(DELETE, {"input": {"id": created["id"]}})
+    again = await editor.graphql(DELETE_DASHBOARD, {"input": {"id": created["id"]}})
     assert [e["code"] for e in again["deleteDashboard"]["userErrors"]] == ["NOT_FOUND"]
 
 
@@ -193,7 +186,7 @@ async def test_setting_a_default_clears_the_previous_one(editor: Caller) -> None
     assert two["dashboard"]["isDefault"] is True
 
     third = await create_dashboard(editor)
-    await editor.graphql(UPDATE, {"input": {"id": third["id"], "isDefault": True}})
+    await editor.graphql(UPDATE_DASHBOARD, {"input": {"id": third["id"], "isDefault": True}})
     listing = await editor.graphql("{ dashboards { edges { node { databaseId isDefault } } } }")
     defaults = [
         e["node"]["databaseId"] for e in listing["dashboards"]["edges"] if e["node"]["isDefault"]

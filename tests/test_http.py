@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from app.main import create_app
 from app.settings import Settings
 from tests.conftest import Caller
-from tests.helpers import SET_PLACEMENTS, create_dashboard, create_widget
+from tests.helpers import create_dashboard, create_widget, place_widgets
 
 HEX_REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
 VIEWER = "{ viewer { userId tenant } }"
@@ -29,9 +29,7 @@ def nested(depth: int, leaf: str = "id") -> str:
 
 
 async def post_graphql(caller: Caller, query: str, **variables: Any) -> httpx.Response:
-    return await caller.http.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=caller.headers
-    )
+    return await caller.post_graphql(query, variables)
 
 
 def assert_json_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
@@ -220,16 +218,7 @@ async def test_the_deepest_valid_query_passes_the_default_limit(editor: Caller) 
     # given a dashboard with a widget on it
     dashboard = await create_dashboard(editor)
     widget = await create_widget(editor)
-    placed = await editor.graphql(
-        SET_PLACEMENTS,
-        {
-            "input": {
-                "dashboardId": dashboard["id"],
-                "placements": [{"dashboardWidgetId": widget["id"]}],
-            }
-        },
-    )
-    assert placed["setDashboardWidgetPlacements"]["userErrors"] == []
+    await place_widgets(editor, dashboard["id"], [widget["id"]])
 
     # when one of the longest chains the schema has is queried
     data = await editor.graphql(

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.services import Services
 from db.models import placements
 from tests.conftest import Caller
-from tests.helpers import create_dashboard, create_widget
+from tests.helpers import DASHBOARD_COUNT, create_dashboard, create_widget
 
 # The request body of seed 000, exactly as the seed shows it.
 SEED_000_BODY: dict[str, Any] = {
@@ -40,8 +40,6 @@ query Board($id: ID!) {
   }
 }
 """
-
-COUNT = "{ dashboards { totalCount } }"
 
 
 def dashboard_body(**attributes: Any) -> dict[str, Any]:
@@ -72,7 +70,7 @@ async def read_board(caller: Caller, dashboard_id: int) -> dict[str, Any]:
 
 
 async def dashboard_count(caller: Caller) -> int:
-    data = await caller.graphql(COUNT)
+    data = await caller.graphql(DASHBOARD_COUNT)
     count: int = data["dashboards"]["totalCount"]
     return count
 
@@ -566,8 +564,9 @@ async def test_bad_position_is_422_with_its_field(
 async def test_position_limits_are_inclusive(
     editor: Caller, board_id: int, widget_ids: list[int]
 ) -> None:
-    largest = {"x": 10_000, "y": 10_000, "w": 1_000, "h": 1_000}
-    smallest = {"x": 0, "y": 0, "w": 1, "h": 1}
+    # the grid has 12 columns; rows go down to 10,000 and a card is at most 1,000 high
+    largest = {"x": 0, "y": 10_000, "w": 12, "h": 1_000}
+    smallest = {"x": 11, "y": 0, "w": 1, "h": 1}
     body = placements_body(
         {"dashboard_widget_id": widget_ids[0], "position": largest},
         {"dashboard_widget_id": widget_ids[1], "position": smallest},
@@ -583,10 +582,11 @@ async def test_position_limits_are_inclusive(
 @pytest.mark.parametrize(
     ("position", "field"),
     [
-        pytest.param({"x": 10_001, "y": 0, "w": 1, "h": 1}, "position.x", id="x"),
+        pytest.param({"x": 12, "y": 0, "w": 1, "h": 1}, "position.x", id="x"),
         pytest.param({"x": 0, "y": 10_001, "w": 1, "h": 1}, "position.y", id="y"),
-        pytest.param({"x": 0, "y": 0, "w": 1_001, "h": 1}, "position.w", id="w"),
+        pytest.param({"x": 0, "y": 0, "w": 13, "h": 1}, "position.w", id="w"),
         pytest.param({"x": 0, "y": 0, "w": 1, "h": 1_001}, "position.h", id="h"),
+        pytest.param({"x": 6, "y": 0, "w": 7, "h": 1}, "position.w", id="beyond-12-columns"),
     ],
 )
 async def test_position_above_the_limits_is_422(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import Caller, new_tenant
-from tests.helpers import SET_PLACEMENTS, create_dashboard, create_widget
+from tests.helpers import SET_PLACEMENTS, create_dashboard, create_widget, place_widgets
 
 NESTED = """
 { dashboards(first: 50) { edges { node { code
@@ -17,16 +17,7 @@ async def _fill(caller: Caller, dashboards: int, placements_each: int) -> None:
     widgets = [await create_widget(caller, name=f"w{i}") for i in range(placements_each)]
     for _ in range(dashboards):
         board = await create_dashboard(caller)
-        data = await caller.graphql(
-            SET_PLACEMENTS,
-            {
-                "input": {
-                    "dashboardId": board["id"],
-                    "placements": [{"dashboardWidgetId": w["id"]} for w in widgets],
-                }
-            },
-        )
-        assert data["setDashboardWidgetPlacements"]["userErrors"] == []
+        await place_widgets(caller, board["id"], [w["id"] for w in widgets])
 
 
 async def _statements(caller: Caller, count_statements: Any, query: str) -> tuple[int, Any]:

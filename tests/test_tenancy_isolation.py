@@ -9,9 +9,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import pytest
 
-from tests.conftest import Caller
-from tests.helpers import DASHBOARD, SET_PLACEMENTS, create_dashboard, create_widget
+from tests.conftest import Caller, graphql_data
+from tests.helpers import (
+    DASHBOARD,
+    DELETE_DASHBOARD,
+    DELETE_WIDGET,
+    SET_PLACEMENTS,
+    UPDATE_DASHBOARD,
+    UPDATE_WIDGET,
+    create_dashboard,
+    create_widget,
+    place_widgets,
+)
 
 NODE = """
 query Node($id: ID!) {
@@ -41,36 +52,6 @@ query List($search: String) {
 }
 """
 
-UPDATE = """
-mutation Update($input: UpdateDashboardInput!) {
-  updateDashboard(input: $input) {
-    dashboard { databaseId code name version }
-    userErrors { field message code }
-  }
-}
-"""
-
-DELETE = """
-mutation Delete($input: DeleteDashboardInput!) {
-  deleteDashboard(input: $input) { deletedId userErrors { field message code } }
-}
-"""
-
-UPDATE_WIDGET = """
-mutation UpdateWidget($input: UpdateDashboardWidgetInput!) {
-  updateDashboardWidget(input: $input) {
-    dashboardWidget { databaseId name }
-    userErrors { field message code }
-  }
-}
-"""
-
-DELETE_WIDGET = """
-mutation DeleteWidget($input: DeleteDashboardWidgetInput!) {
-  deleteDashboardWidget(input: $input) { deletedId userErrors { field message code } }
-}
-"""
-
 
 @dataclass
 class TenantA:
@@ -90,17 +71,9 @@ class Spy:
     bodies: list[str] = field(default_factory=list)
 
     async def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = await self.caller.http.post(
-            "/graphql",
-            json={"query": query, "variables": variables or {}},
-            headers=self.caller.headers,
-        )
+        response = await self.caller.post_graphql(query, variables)
         self.bodies.append(response.text)
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        assert "errors" not in body, body["errors"]
-        data: dict[str, Any] = body["data"]
-        return data
+        return graphql_data(response)
 
     async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         response = await self.caller.request(method, url, **kwargs)
@@ -113,35 +86,31 @@ class Spy:
                 assert secret not in body, (secret, body)
 
 
-async def tenant_a_with_data(owner: Caller) -> TenantA:
+@pytest.fixture
+async def a(editor: Caller) -> TenantA:
+    """Tenant A, the `editor`'s, with a dashboard and a widget placed on it."""
     marker = uuid.uuid4().hex[:12]
     code, name = f"secret-{marker}", f"Secret board {marker}"
     widget_name, widget_config = f"Secret widget {marker}", f"secret-config-{marker}"
     dashboard = await create_dashboard(
-        owner, code=code, name=name, description=f"secret description {marker}"
+        editor, code=code, name=name, description=f"secret description {marker}"
     )
-    widget = await create_widget(owner, name=widget_name, config={"query": widget_config})
-    data = await owner.graphql(
-        SET_PLACEMENTS,
-        {
-            "input": {
-                "dashboardId": dashboard["id"],
-                "placements": [
-                    {
-                        "dashboardWidgetId": widget["id"],
-                        "position": {"x": 1, "y": 2, "w": 3, "h": 4},
-                    }
-                ],
-            }
-        },
+    widget = await create_widget(editor, name=widget_name, config={"query": widget_config})
+    await place_widgets(
+        editor, dashboard["id"], [widget["id"]], positions=[{"x": 1, "y": 2, "w": 3, "h": 4}]
     )
-    assert data["setDashboardWidgetPlacements"]["userErrors"] == []
     return TenantA(
-        owner=owner,
+        owner=editor,
         dashboard=dashboard,
         widget=widget,
         secrets=[code, name, widget_name, widget_config, marker],
     )
+
+
+@pytest.fixture
+def b(outsider: Caller) -> Spy:
+    """Tenant B: the `outsider`, an editor and admin of its own tenant."""
+    return Spy(outsider)
 
 
 async def snapshot(a: TenantA) -> dict[str, Any]:
@@ -163,12 +132,10 @@ def ids_of(a: TenantA, kind: str) -> list[str]:
     return [record["id"], str(record["databaseId"])]
 
 
-async def test_reads_from_another_tenant_find_nothing(editor: Caller, outsider: Caller) -> None:
+async def test_reads_from_another_tenant_find_nothing(a: TenantA, b: Spy) -> None:
     # given A's data, and B (an admin of its own tenant) with data of its own
-    a = await tenant_a_with_data(editor)
-    b = Spy(outsider)
-    own_dashboard = await create_dashboard(outsider)
-    own_widget = await create_widget(outsider)
+    own_dashboard = await create_dashboard(b.caller)
+    own_widget = await create_widget(b.caller)
 
     # when B reads A's things by every id, and lists its own
     for dashboard_id in ids_of(a, "dashboard"):
@@ -194,20 +161,18 @@ async def test_reads_from_another_tenant_find_nothing(editor: Caller, outsider: 
 
 
 async def test_dashboard_mutations_from_another_tenant_are_not_found_and_change_nothing(
-    editor: Caller, outsider: Caller
+    a: TenantA, b: Spy
 ) -> None:
     # given
-    a = await tenant_a_with_data(editor)
     before = await snapshot(a)
-    b = Spy(outsider)
-    b_widget = await create_widget(outsider)
+    b_widget = await create_widget(b.caller)
 
     for dashboard_id in ids_of(a, "dashboard"):
         # when
         updated = await b.graphql(
-            UPDATE, {"input": {"id": dashboard_id, "name": "Pwned", "code": "pwned"}}
+            UPDATE_DASHBOARD, {"input": {"id": dashboard_id, "name": "Pwned", "code": "pwned"}}
         )
-        deleted = await b.graphql(DELETE, {"input": {"id": dashboard_id}})
+        deleted = await b.graphql(DELETE_DASHBOARD, {"input": {"id": dashboard_id}})
         placed = await b.graphql(
             SET_PLACEMENTS,
             {
@@ -235,13 +200,11 @@ async def test_dashboard_mutations_from_another_tenant_are_not_found_and_change_
 
 
 async def test_widget_mutations_from_another_tenant_are_not_found_and_change_nothing(
-    editor: Caller, outsider: Caller
+    a: TenantA, b: Spy
 ) -> None:
-    a = await tenant_a_with_data(editor)
     # a widget that is not placed anywhere, so that deleting it would succeed in A
-    loose = await create_widget(editor, name=f"Loose {a.secrets[-1]}")
+    loose = await create_widget(a.owner, name=f"Loose {a.secrets[-1]}")
     before = await snapshot(a)
-    b = Spy(outsider)
 
     for widget in (a.widget, loose):
         for widget_id in (widget["id"], str(widget["databaseId"])):
@@ -256,19 +219,15 @@ async def test_widget_mutations_from_another_tenant_are_not_found_and_change_not
             assert error_codes(deleted["deleteDashboardWidget"]) == ["NOT_FOUND"]
 
     assert await snapshot(a) == before
-    still = await editor.graphql(WIDGET, {"id": loose["id"]})
+    still = await a.owner.graphql(WIDGET, {"id": loose["id"]})
     assert still["dashboardWidget"]["name"] == loose["name"]
     b.assert_saw_nothing_of(a)
 
 
-async def test_placing_another_tenants_widget_is_an_unknown_reference(
-    editor: Caller, outsider: Caller
-) -> None:
+async def test_placing_another_tenants_widget_is_an_unknown_reference(a: TenantA, b: Spy) -> None:
     # given
-    a = await tenant_a_with_data(editor)
-    b = Spy(outsider)
-    b_dashboard = await create_dashboard(outsider)
-    b_widget = await create_widget(outsider)
+    b_dashboard = await create_dashboard(b.caller)
+    b_widget = await create_widget(b.caller)
 
     for widget_id in ids_of(a, "widget"):
         # when B puts A's widget on B's own dashboard
@@ -312,13 +271,11 @@ async def test_placing_another_tenants_widget_is_an_unknown_reference(
 
 
 async def test_rest_placements_on_another_tenants_dashboard_are_not_found(
-    editor: Caller, outsider: Caller
+    a: TenantA, b: Spy
 ) -> None:
     # given
-    a = await tenant_a_with_data(editor)
     before = await snapshot(a)
-    b = Spy(outsider)
-    b_widget = await create_widget(outsider)
+    b_widget = await create_widget(b.caller)
 
     # when
     responses = [
@@ -338,13 +295,9 @@ async def test_rest_placements_on_another_tenants_dashboard_are_not_found(
     b.assert_saw_nothing_of(a)
 
 
-async def test_rest_placing_another_tenants_widget_is_refused(
-    editor: Caller, outsider: Caller
-) -> None:
+async def test_rest_placing_another_tenants_widget_is_refused(a: TenantA, b: Spy) -> None:
     # given
-    a = await tenant_a_with_data(editor)
-    b = Spy(outsider)
-    b_dashboard = await create_dashboard(outsider)
+    b_dashboard = await create_dashboard(b.caller)
 
     # when
     response = await b.request(
@@ -368,13 +321,9 @@ async def test_rest_placing_another_tenants_widget_is_refused(
     b.assert_saw_nothing_of(a)
 
 
-async def test_the_same_token_cannot_reach_another_tenant_by_header(
-    editor: Caller, outsider: Caller
-) -> None:
+async def test_the_same_token_cannot_reach_another_tenant_by_header(a: TenantA, b: Spy) -> None:
     # given B's token, pointed at A's tenant
-    a = await tenant_a_with_data(editor)
-    b = Spy(outsider)
-    headers = {"X-Clarus-Subdomain": editor.tenant}
+    headers = {"X-Clarus-Subdomain": a.owner.tenant}
 
     # when
     graphql = await b.request(

@@ -15,9 +15,15 @@ from tests.helpers import (
     CREATE_DASHBOARD,
     CREATE_WIDGET,
     DASHBOARD,
+    DASHBOARD_COUNT,
+    DELETE_DASHBOARD,
+    DELETE_WIDGET,
     SET_PLACEMENTS,
+    UPDATE_DASHBOARD,
+    UPDATE_WIDGET,
     create_dashboard,
     create_widget,
+    place_widgets,
 )
 
 NODE = "query Node($id: ID!) { node(id: $id) { id ... on Dashboard { databaseId } } }"
@@ -28,41 +34,9 @@ query List($isActive: Boolean) {
 }
 """
 
-UPDATE = """
-mutation Update($input: UpdateDashboardInput!) {
-  updateDashboard(input: $input) {
-    dashboard { databaseId name version }
-    userErrors { field message code }
-  }
-}
-"""
-
-DELETE = """
-mutation Delete($input: DeleteDashboardInput!) {
-  deleteDashboard(input: $input) { deletedId userErrors { field message code } }
-}
-"""
-
 WIDGET = "query One($id: ID!) { dashboardWidget(id: $id) { databaseId name } }"
 
 WIDGETS = "{ dashboardWidgets(first: 100) { totalCount edges { node { databaseId } } } }"
-
-UPDATE_WIDGET = """
-mutation UpdateWidget($input: UpdateDashboardWidgetInput!) {
-  updateDashboardWidget(input: $input) {
-    dashboardWidget { databaseId name }
-    userErrors { field message code }
-  }
-}
-"""
-
-DELETE_WIDGET = """
-mutation DeleteWidget($input: DeleteDashboardWidgetInput!) {
-  deleteDashboardWidget(input: $input) { deletedId userErrors { field message code } }
-}
-"""
-
-COUNT = "{ dashboards { totalCount } }"
 
 # The dashboards every visibility test starts from, all owned by alice (the `editor`).
 BOARDS: dict[str, dict[str, Any]] = {
@@ -200,11 +174,11 @@ async def test_changing_role_ids_changes_who_sees_it(editor: Caller) -> None:
     assert (await reader.graphql(DASHBOARD, {"id": board["id"]}))["dashboard"] is None
 
     # when role 3 is added, then when the list is emptied
-    await editor.graphql(UPDATE, {"input": {"id": board["id"], "roleIds": [3, 7]}})
+    await editor.graphql(UPDATE_DASHBOARD, {"input": {"id": board["id"], "roleIds": [3, 7]}})
     with_role = (await reader.graphql(DASHBOARD, {"id": board["id"]}))["dashboard"]
-    await editor.graphql(UPDATE, {"input": {"id": board["id"], "roleIds": [11]}})
+    await editor.graphql(UPDATE_DASHBOARD, {"input": {"id": board["id"], "roleIds": [11]}})
     without_role = (await reader.graphql(DASHBOARD, {"id": board["id"]}))["dashboard"]
-    await editor.graphql(UPDATE, {"input": {"id": board["id"], "roleIds": []}})
+    await editor.graphql(UPDATE_DASHBOARD, {"input": {"id": board["id"], "roleIds": []}})
     for_everyone = (await reader.graphql(DASHBOARD, {"id": board["id"]}))["dashboard"]
 
     # then
@@ -218,12 +192,12 @@ async def test_deactivating_hides_it_from_readers_only(editor: Caller) -> None:
     reader = editor.peer(user="rita", scopes=())
     other_editor = editor.peer(user="bob")
 
-    await editor.graphql(UPDATE, {"input": {"id": board["id"], "isActive": False}})
+    await editor.graphql(UPDATE_DASHBOARD, {"input": {"id": board["id"], "isActive": False}})
 
     assert (await reader.graphql(DASHBOARD, {"id": board["id"]}))["dashboard"] is None
     assert (await other_editor.graphql(DASHBOARD, {"id": board["id"]}))["dashboard"] is not None
-    assert (await reader.graphql(COUNT))["dashboards"]["totalCount"] == 0
-    assert (await other_editor.graphql(COUNT))["dashboards"]["totalCount"] == 1
+    assert (await reader.graphql(DASHBOARD_COUNT))["dashboards"]["totalCount"] == 0
+    assert (await other_editor.graphql(DASHBOARD_COUNT))["dashboards"]["totalCount"] == 1
 
 
 # --- who may create ---------------------------------------------------------------------
@@ -256,7 +230,7 @@ async def test_creating_a_dashboard_needs_the_edit_scope(
     assert response.status_code == 403, response.text
     assert response.json()["code"] == "FORBIDDEN"
     assert isinstance(response.json()["error"], str)
-    assert (await admin.graphql(COUNT))["dashboards"]["totalCount"] == 0
+    assert (await admin.graphql(DASHBOARD_COUNT))["dashboards"]["totalCount"] == 0
 
 
 @pytest.mark.parametrize(
@@ -304,8 +278,10 @@ async def attempt_every_change(
     caller: Caller, board: dict[str, Any], widget: dict[str, Any]
 ) -> tuple[list[list[str]], int]:
     """Update, delete, replace placements (GraphQL), and replace placements (REST)."""
-    updated = await caller.graphql(UPDATE, {"input": {"id": board["id"], "name": "Changed"}})
-    deleted = await caller.graphql(DELETE, {"input": {"id": board["id"]}})
+    updated = await caller.graphql(
+        UPDATE_DASHBOARD, {"input": {"id": board["id"], "name": "Changed"}}
+    )
+    deleted = await caller.graphql(DELETE_DASHBOARD, {"input": {"id": board["id"]}})
     placed = await caller.graphql(
         SET_PLACEMENTS,
         {
@@ -335,17 +311,20 @@ async def attempt_every_change(
 
 async def board_with_a_widget(owner: Caller, board: dict[str, Any]) -> dict[str, Any]:
     widget = await create_widget(owner)
-    data = await owner.graphql(
-        SET_PLACEMENTS,
-        {
-            "input": {
-                "dashboardId": board["id"],
-                "placements": [{"dashboardWidgetId": widget["id"]}],
-            }
-        },
-    )
-    assert data["setDashboardWidgetPlacements"]["userErrors"] == []
+    await place_widgets(owner, board["id"], [widget["id"]])
     return widget
+
+
+async def board_to_change(
+    owner: Caller, board_name: str
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """One of BOARDS with a widget on it, another widget to place on it, and the board as its
+    owner reads it before anyone tries a change."""
+    board = (await create_boards(owner))[board_name]
+    await board_with_a_widget(owner, board)
+    other_widget = await create_widget(owner, name="Other")
+    before = await owner.graphql(DASHBOARD, {"id": board["id"]})
+    return board, other_widget, before
 
 
 @pytest.mark.parametrize(
@@ -356,10 +335,7 @@ async def test_seeing_without_edit_is_forbidden_to_change(
     editor: Caller, overrides: dict[str, Any], board_name: str
 ) -> None:
     # given a dashboard with a widget on it, that the caller sees
-    board = (await create_boards(editor))[board_name]
-    await board_with_a_widget(editor, board)
-    other_widget = await create_widget(editor, name="Other")
-    before = await editor.graphql(DASHBOARD, {"id": board["id"]})
+    board, other_widget, before = await board_to_change(editor, board_name)
     caller = editor.peer(**overrides)
     assert (await caller.graphql(DASHBOARD, {"id": board["id"]}))["dashboard"] is not None
 
@@ -380,10 +356,7 @@ async def test_not_seeing_is_not_found_whatever_the_scope(
     editor: Caller, overrides: dict[str, Any], board_name: str
 ) -> None:
     # given a dashboard with a widget on it, that the caller does not see
-    board = (await create_boards(editor))[board_name]
-    await board_with_a_widget(editor, board)
-    other_widget = await create_widget(editor, name="Other")
-    before = await editor.graphql(DASHBOARD, {"id": board["id"]})
+    board, other_widget, before = await board_to_change(editor, board_name)
     caller = editor.peer(**overrides)
     assert (await caller.graphql(DASHBOARD, {"id": board["id"]}))["dashboard"] is None
 
@@ -435,7 +408,9 @@ async def test_who_sees_it_with_edit_may_change_it(
     caller = editor.peer(**overrides)
 
     # when
-    updated = await caller.graphql(UPDATE, {"input": {"id": board["id"], "name": "Changed"}})
+    updated = await caller.graphql(
+        UPDATE_DASHBOARD, {"input": {"id": board["id"], "name": "Changed"}}
+    )
     placed = await caller.graphql(
         SET_PLACEMENTS,
         {
@@ -448,15 +423,22 @@ async def test_who_sees_it_with_edit_may_change_it(
     response = await caller.request(
         "PUT", f"/api/dashboards/{board['databaseId']}/widgets", json=placements_body()
     )
-    deleted = await caller.graphql(DELETE, {"input": {"id": board["id"]}})
+    deleted = await caller.graphql(DELETE_DASHBOARD, {"input": {"id": board["id"]}})
 
     # then
     assert updated["updateDashboard"]["userErrors"] == []
     assert updated["updateDashboard"]["dashboard"]["name"] == "Changed"
     assert placed["setDashboardWidgetPlacements"]["userErrors"] == []
     assert response.status_code == 204, response.text
-    assert deleted["deleteDashboard"] == {"deletedId": board["id"], "userErrors": []}
-    assert (await editor.graphql(DASHBOARD, {"id": board["id"]}))["dashboard"] is None
+    # deleting is for the owner, editors it is shared with and admins, not every editor
+    may_delete = overrides["user"] in ("alice", "root")
+    if may_delete:
+        assert deleted["deleteDashboard"] == {"deletedId": board["id"], "userErrors": []}
+        assert (await editor.graphql(DASHBOARD, {"id": board["id"]}))["dashboard"] is None
+    else:
+        assert deleted["deleteDashboard"]["deletedId"] is None
+        assert [e["code"] for e in deleted["deleteDashboard"]["userErrors"]] == ["FORBIDDEN"]
+        assert (await editor.graphql(DASHBOARD, {"id": board["id"]}))["dashboard"] is not None
 
 
 # --- widgets ----------------------------------------------------------------------------

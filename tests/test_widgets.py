@@ -13,9 +13,11 @@ import pytest
 from tests.conftest import Caller
 from tests.helpers import (
     CREATE_WIDGET,
-    SET_PLACEMENTS,
+    DELETE_WIDGET,
+    UPDATE_WIDGET,
     create_dashboard,
     create_widget,
+    place_widgets,
     placed_widget_ids,
 )
 
@@ -30,21 +32,6 @@ WIDGET_TYPES = [
     "HEATMAP",
     "TEXT",
 ]
-
-UPDATE_WIDGET = """
-mutation Update($input: UpdateDashboardWidgetInput!) {
-  updateDashboardWidget(input: $input) {
-    dashboardWidget { id databaseId name widgetType description config }
-    userErrors { field message code }
-  }
-}
-"""
-
-DELETE_WIDGET = """
-mutation Delete($input: DeleteDashboardWidgetInput!) {
-  deleteDashboardWidget(input: $input) { deletedId userErrors { field message code } }
-}
-"""
 
 WIDGET = """
 query One($id: ID!) {
@@ -110,9 +97,7 @@ def error_codes(payload: dict[str, Any]) -> set[tuple[tuple[str, ...] | None, st
 
 async def raw_graphql(caller: Caller, query: str, variables: dict[str, Any]) -> dict[str, Any]:
     """The whole response body, errors included (Caller.graphql refuses errors)."""
-    response = await caller.http.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=caller.headers
-    )
+    response = await caller.post_graphql(query, variables)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -459,16 +444,7 @@ async def test_a_placed_widget_is_in_use_until_removed(editor: Caller) -> None:
     # given a widget placed on a dashboard
     widget = await create_widget(editor)
     dashboard = await create_dashboard(editor)
-    placed = await editor.graphql(
-        SET_PLACEMENTS,
-        {
-            "input": {
-                "dashboardId": dashboard["id"],
-                "placements": [{"dashboardWidgetId": widget["id"]}],
-            }
-        },
-    )
-    assert placed["setDashboardWidgetPlacements"]["userErrors"] == []
+    await place_widgets(editor, dashboard["id"], [widget["id"]])
 
     # when it is deleted
     refused = await delete_widget(editor, widget["id"])
@@ -480,10 +456,7 @@ async def test_a_placed_widget_is_in_use_until_removed(editor: Caller) -> None:
     assert await placed_widget_ids(editor, dashboard["id"]) == [widget["databaseId"]]
 
     # when the placement is removed, the widget can be deleted
-    cleared = await editor.graphql(
-        SET_PLACEMENTS, {"input": {"dashboardId": dashboard["id"], "placements": []}}
-    )
-    assert cleared["setDashboardWidgetPlacements"]["userErrors"] == []
+    await place_widgets(editor, dashboard["id"], [])
     deleted = await delete_widget(editor, widget["id"])
     assert deleted == {"deletedId": widget["id"], "userErrors": []}
     assert await read_widget(editor, widget["id"]) is None

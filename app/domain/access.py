@@ -1,21 +1,72 @@
 """Who may see and change a dashboard.
 
-- The owner and tenant admins (`dashboard.admin`) always see it.
-- Otherwise a dashboard with `role_ids` is seen only by callers holding one of those roles;
-  one without `role_ids` is seen by every member of the tenant.
-- An inactive dashboard (`is_active = false`) is hidden from callers who cannot edit.
-- Creating and changing need `dashboard.edit` (or admin) on top of seeing it.
-Unseen is reported as not found; seen but not writable as forbidden.
+Seeing:
+- the owner and tenant admins (`dashboard.admin`) always;
+- holders of a share grant (user or group; viewer, commenter or editor), whatever their roles;
+- otherwise the dashboard's audience: one with `role_ids` is seen by callers holding one of
+  those roles, one without by every member of the tenant; an inactive dashboard only by
+  callers with `dashboard.edit`.
+Changing its content (fields, pages, cards, layout): `dashboard.edit` or an editor grant.
+Deleting and sharing it: the owner (with `dashboard.edit`), an editor grant, or an admin.
+Unseen is reported as not found; seen but not allowed as forbidden.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, func, or_, true
+from enum import Enum, IntEnum
+
+from sqlalchemy import ColumnElement, ScalarSelect, and_, case, exists, func, or_, select, true
 
 from app.auth import Principal
 from app.context import RequestContext
 from app.errors import forbidden
-from db.models import dashboards
+from db.models import dashboards, share_grants
+
+
+class AccessLevel(IntEnum):
+    NONE = 0
+    VIEWER = 1
+    COMMENTER = 2
+    EDITOR = 3
+
+
+class Action(Enum):
+    EDIT = "edit"  # content: fields, pages, cards, layout
+    MANAGE = "manage"  # delete, share
+
+
+def _grants_of_caller(principal: Principal) -> ColumnElement[bool]:
+    """Grants on the dashboard row in scope that name the caller or one of their groups."""
+    subject = and_(
+        share_grants.c.subject_type == "user", share_grants.c.subject_id == principal.user_id
+    )
+    if principal.groups:
+        subject = or_(
+            subject,
+            and_(
+                share_grants.c.subject_type == "group",
+                share_grants.c.subject_id.in_(sorted(principal.groups)),
+            ),
+        )
+    return and_(
+        share_grants.c.tenant_id == dashboards.c.tenant_id,
+        share_grants.c.dashboard_id == dashboards.c.id,
+        subject,
+    )
+
+
+def grant_level(ctx: RequestContext) -> ScalarSelect[int]:
+    """The caller's strongest grant on the dashboard row in scope, as an AccessLevel."""
+    rank = case(
+        (share_grants.c.access_level == "editor", AccessLevel.EDITOR.value),
+        (share_grants.c.access_level == "commenter", AccessLevel.COMMENTER.value),
+        else_=AccessLevel.VIEWER.value,
+    )
+    return (
+        select(func.coalesce(func.max(rank), AccessLevel.NONE.value))
+        .where(_grants_of_caller(ctx.principal))
+        .scalar_subquery()
+    )
 
 
 def visible_dashboards(ctx: RequestContext) -> ColumnElement[bool]:
@@ -28,9 +79,30 @@ def visible_dashboards(ctx: RequestContext) -> ColumnElement[bool]:
     if principal.roles:
         audience = or_(audience, dashboards.c.role_ids.overlap(sorted(principal.roles)))
     active = true() if principal.can_edit else dashboards.c.is_active
-    return and_(in_tenant, or_(dashboards.c.owner_id == principal.user_id, and_(audience, active)))
+    shared = exists().where(_grants_of_caller(principal))
+    return and_(
+        in_tenant,
+        or_(dashboards.c.owner_id == principal.user_id, and_(audience, active), shared),
+    )
 
 
 def require_edit(principal: Principal, action: str) -> None:
     if not principal.can_edit:
         raise forbidden(f"{action} needs the dashboard.edit scope")
+
+
+def require_dashboard_access(
+    principal: Principal, owner_id: str, level: AccessLevel, action: Action, description: str
+) -> None:
+    """Raise forbidden unless the caller, who sees the dashboard, may do `action` on it."""
+    if action is Action.EDIT:
+        if principal.can_edit or level >= AccessLevel.EDITOR:
+            return
+        raise forbidden(f"{description} needs the dashboard.edit scope or an editor grant")
+    if principal.is_admin or level >= AccessLevel.EDITOR:
+        return
+    if owner_id == principal.user_id and principal.can_edit:
+        return
+    raise forbidden(
+        f"{description} is for the dashboard's owner, editors it is shared with and admins"
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,12 +14,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.context import RequestContext
-from app.domain.access import require_edit, visible_dashboards
+from app.domain.access import Action, require_edit, visible_dashboards
+from app.domain.collections import require_collection
 from app.domain.constraints import violated_constraint
+from app.domain.editing import lock_dashboard
 from app.domain.listing import contains_text, fetch_page
+from app.domain.pages import create_first_page
 from app.domain.records import DASHBOARD_COLUMNS, DashboardRecord, Page
 from app.domain.validation import UNSET, Problems, is_set
-from app.errors import DomainError, ErrorCode, Problem, not_found, version_conflict
+from app.domain.widgets import delete_unplaced_card_widgets, placed_widget_ids
+from app.errors import DomainError, ErrorCode, Problem
 from db.models import dashboards, tenants
 
 CODE_MAX, NAME_MAX, DESCRIPTION_MAX = 30, 50, 255
@@ -27,12 +33,14 @@ ROLE_ID_MAX = 2**31 - 1
 
 @dataclass(frozen=True, slots=True)
 class DashboardDraft:
-    code: str
+    code: str | None  # None: derived from the name
     name: str
     description: str | None = None
     is_active: bool = True
     is_default: bool = False
     role_ids: list[int] = field(default_factory=list)
+    collection_id: int | None = None
+    parameters: Any = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +53,22 @@ class DashboardChanges:
     is_active: Any = UNSET
     is_default: Any = UNSET
     role_ids: Any = UNSET
+    collection_id: Any = UNSET
+    parameters: Any = UNSET
 
     def as_values(self) -> dict[str, Any]:
         values = {
             name: getattr(self, name)
-            for name in ("code", "name", "description", "is_active", "is_default", "role_ids")
+            for name in (
+                "code",
+                "name",
+                "description",
+                "is_active",
+                "is_default",
+                "role_ids",
+                "collection_id",
+                "parameters",
+            )
             if is_set(getattr(self, name))
         }
         if isinstance(values.get("role_ids"), list):
@@ -64,9 +83,15 @@ class DashboardChanges:
 class DashboardFilter:
     search: str | None = None
     is_active: bool | None = None
+    collection_id: int | None = None
+
+
+PARAMETERS_MAX_BYTES = 65_536
 
 
 def _check_fields(problems: Problems, values: dict[str, Any], *, creating: bool) -> None:
+    if "parameters" in values:
+        problems.json_object(values["parameters"], ("parameters",), max_bytes=PARAMETERS_MAX_BYTES)
     if creating or "code" in values:
         code = values.get("code")
         problems.text(code, ("code",), max_length=CODE_MAX, required=True)
@@ -120,6 +145,8 @@ def _filtered(ctx: RequestContext, filters: DashboardFilter, statement: Select[A
         )
     if filters.is_active is not None:
         statement = statement.where(dashboards.c.is_active == filters.is_active)
+    if filters.collection_id is not None:
+        statement = statement.where(dashboards.c.collection_id == filters.collection_id)
     return statement
 
 
@@ -143,30 +170,54 @@ async def count_dashboards(ctx: RequestContext, filters: DashboardFilter) -> int
 async def create_dashboard(ctx: RequestContext, draft: DashboardDraft) -> DashboardRecord:
     require_edit(ctx.principal, "creating a dashboard")
     values = DashboardChanges(
-        code=draft.code,
+        code=draft.code if draft.code is not None else derive_code(draft.name),
         name=draft.name,
         description=draft.description,
         is_active=draft.is_active,
         is_default=draft.is_default,
         role_ids=draft.role_ids,
+        collection_id=draft.collection_id,
+        parameters=draft.parameters,
     ).as_values()
     problems = Problems()
     _check_fields(problems, values, creating=True)
     problems.raise_if_any()
 
-    statement = (
-        insert(dashboards)
-        .values(tenant_id=ctx.tenant_id, owner_id=ctx.user_id, **values)
-        .on_conflict_do_nothing(index_elements=[dashboards.c.tenant_id, dashboards.c.code])
-        .returning(*DASHBOARD_COLUMNS)
-    )
     async with ctx.db.transaction() as conn:
         if draft.is_default:
             await _clear_default(conn, ctx)
-        row = (await conn.execute(statement)).first()
-        if row is None:
-            raise _code_taken(values["code"])
+        if draft.collection_id is not None:
+            await require_collection(conn, ctx, draft.collection_id, ("collection_id",))
+        row = await _insert_dashboard(conn, ctx, values, derived=draft.code is None)
+        await create_first_page(conn, ctx, row.id)
     return DashboardRecord.from_row(row)
+
+
+def derive_code(name: str | None) -> str:
+    """A code from the name: lowercase words joined by '-' ("Q4 Revenue!" → "q4-revenue")."""
+    words = re.findall(r"[a-z0-9]+", (name or "").lower())
+    return "-".join(words)[: CODE_MAX - 7].strip("-") or "dashboard"
+
+
+async def _insert_dashboard(
+    conn: AsyncConnection, ctx: RequestContext, values: dict[str, Any], *, derived: bool
+) -> Any:
+    """Insert; a derived code that is taken gets a short random suffix instead of an error."""
+    attempts = 5 if derived else 1
+    code = values["code"]
+    for _ in range(attempts):
+        row = (
+            await conn.execute(
+                insert(dashboards)
+                .values(tenant_id=ctx.tenant_id, owner_id=ctx.user_id, **(values | {"code": code}))
+                .on_conflict_do_nothing(index_elements=[dashboards.c.tenant_id, dashboards.c.code])
+                .returning(*DASHBOARD_COLUMNS)
+            )
+        ).first()
+        if row is not None:
+            return row
+        code = f"{values['code']}-{secrets.token_hex(3)}"
+    raise _code_taken(values["code"])
 
 
 async def update_dashboard(
@@ -185,14 +236,21 @@ async def update_dashboard(
         if values.get("is_default"):
             # Lock order is always tenant row, then dashboard rows: no deadlocks.
             await _lock_tenant_defaults(conn, ctx)
-        current = await lock_writable_dashboard(
-            conn, ctx, dashboard_id, expected_version, action="changing a dashboard"
+        current = await lock_dashboard(
+            conn,
+            ctx,
+            dashboard_id,
+            expected_version,
+            action=Action.EDIT,
+            description="changing a dashboard",
         )
         values = {k: v for k, v in values.items() if getattr(current, k) != _comparable(v)}
         if not values:
             return current
         if values.get("is_default"):
             await _clear_default(conn, ctx, lock=False)
+        if values.get("collection_id") is not None:
+            await require_collection(conn, ctx, values["collection_id"], ("collection_id",))
         try:
             row = (
                 await conn.execute(
@@ -213,52 +271,22 @@ async def delete_dashboard(
     ctx: RequestContext, dashboard_id: int, *, expected_version: int | None = None
 ) -> int:
     async with ctx.db.transaction() as conn:
-        await lock_writable_dashboard(
-            conn, ctx, dashboard_id, expected_version, action="deleting a dashboard"
+        await lock_dashboard(
+            conn,
+            ctx,
+            dashboard_id,
+            expected_version,
+            action=Action.MANAGE,
+            description="deleting a dashboard",
         )
+        widget_ids = await placed_widget_ids(conn, ctx, dashboard_id=dashboard_id)
         await conn.execute(
             delete(dashboards).where(
                 dashboards.c.tenant_id == ctx.tenant_id, dashboards.c.id == dashboard_id
             )
         )
+        await delete_unplaced_card_widgets(conn, ctx, widget_ids)
     return dashboard_id
-
-
-async def lock_writable_dashboard(
-    conn: AsyncConnection,
-    ctx: RequestContext,
-    dashboard_id: int,
-    expected_version: int | None,
-    *,
-    action: str,
-) -> DashboardRecord:
-    """Lock the dashboard row for the rest of the transaction, after checking that the
-    caller sees it (else not found), may change it (else forbidden) and, when asked,
-    that it is still at the version the caller last read (else conflict)."""
-    row = (
-        await conn.execute(_visible(ctx).where(dashboards.c.id == dashboard_id).with_for_update())
-    ).first()
-    if row is None:
-        raise not_found("dashboard", dashboard_id, ("id",))
-    require_edit(ctx.principal, action)
-    current = DashboardRecord.from_row(row)
-    if expected_version is not None and expected_version != current.version:
-        raise version_conflict(expected_version, current.version)
-    return current
-
-
-async def bump_version(
-    conn: AsyncConnection, ctx: RequestContext, dashboard_id: int
-) -> DashboardRecord:
-    row = (
-        await conn.execute(
-            update(dashboards)
-            .where(dashboards.c.tenant_id == ctx.tenant_id, dashboards.c.id == dashboard_id)
-            .values(version=dashboards.c.version + 1, updated_at=func.now())
-            .returning(*DASHBOARD_COLUMNS)
-        )
-    ).one()
-    return DashboardRecord.from_row(row)
 
 
 async def _lock_tenant_defaults(conn: AsyncConnection, ctx: RequestContext) -> None:

@@ -1,6 +1,6 @@
-"""Placements: which widgets a dashboard shows, and where on the grid. The whole list is
-replaced at once, in one transaction that holds the dashboard's row lock, so concurrent
-replacements serialise and the result is always exactly one caller's list."""
+"""Placements: which widgets a dashboard shows, on which page and where on the grid. The
+whole list is replaced at once, in one transaction that holds the dashboard's row lock, so
+concurrent replacements serialise and the result is always exactly one caller's list."""
 
 from __future__ import annotations
 
@@ -12,23 +12,27 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.context import RequestContext
-from app.domain.dashboards import bump_version, lock_writable_dashboard
+from app.domain.access import Action
+from app.domain.editing import bump_version, lock_dashboard
+from app.domain.grid import Placed, check_position, require_no_overlap
+from app.domain.pages import pages_of
 from app.domain.records import PLACEMENT_COLUMNS, DashboardRecord, PlacementRecord, Position
 from app.domain.validation import Problems
+from app.domain.widgets import delete_unplaced_card_widgets, placed_widget_ids
 from app.errors import ErrorCode
 from db.models import dashboard_widgets, placements
-
-COORDINATE_MAX = 10_000
-SIZE_MAX = 1_000
 
 
 @dataclass(frozen=True, slots=True)
 class PlacementDraft:
     widget_id: int
     position: Position | None = None
+    page: int | None = None  # the page's number; the first page when left out
 
 
-def _check(problems: Problems, items: Sequence[PlacementDraft], max_items: int) -> None:
+def _check(
+    problems: Problems, items: Sequence[PlacementDraft], *, max_items: int, columns: int
+) -> None:
     if len(items) > max_items:
         problems.add(
             ErrorCode.INVALID, f"at most {max_items} placements per dashboard", ("placements",)
@@ -46,20 +50,7 @@ def _check(problems: Problems, items: Sequence[PlacementDraft], max_items: int) 
             )
         first_index.setdefault(item.widget_id, index)
         if item.position is not None:
-            for name in ("x", "y"):
-                problems.integer_range(
-                    getattr(item.position, name),
-                    (*at, "position", name),
-                    minimum=0,
-                    maximum=COORDINATE_MAX,
-                )
-            for name in ("w", "h"):
-                problems.integer_range(
-                    getattr(item.position, name),
-                    (*at, "position", name),
-                    minimum=1,
-                    maximum=SIZE_MAX,
-                )
+            check_position(problems, item.position, (*at, "position"), columns)
 
 
 async def set_placements(
@@ -70,14 +61,34 @@ async def set_placements(
     expected_version: int | None = None,
 ) -> DashboardRecord:
     problems = Problems()
-    _check(problems, items, ctx.settings.max_placements)
+    _check(
+        problems, items, max_items=ctx.settings.max_placements, columns=ctx.settings.grid_columns
+    )
     problems.raise_if_any()
 
     async with ctx.db.transaction() as conn:
-        await lock_writable_dashboard(
-            conn, ctx, dashboard_id, expected_version, action="placing widgets on a dashboard"
+        await lock_dashboard(
+            conn,
+            ctx,
+            dashboard_id,
+            expected_version,
+            action=Action.EDIT,
+            description="placing widgets on a dashboard",
+        )
+        page_ids = await _page_ids(conn, ctx, dashboard_id, items)
+        await _require_widgets(conn, ctx, items)
+        require_no_overlap(
+            Placed(
+                f"placement {index}",
+                page_ids[index],
+                item.position,
+                ("placements", index, "position"),
+            )
+            for index, item in enumerate(items)
+            if item.position is not None
         )
         await _require_widgets(conn, ctx, items)
+        replaced = await placed_widget_ids(conn, ctx, dashboard_id=dashboard_id)
         await conn.execute(
             delete(placements).where(
                 placements.c.tenant_id == ctx.tenant_id, placements.c.dashboard_id == dashboard_id
@@ -90,6 +101,7 @@ async def set_placements(
                     {
                         "tenant_id": ctx.tenant_id,
                         "dashboard_id": dashboard_id,
+                        "page_id": page_ids[ordinal],
                         "widget_id": item.widget_id,
                         "position": item.position.as_json() if item.position else {},
                         "ordinal": ordinal,
@@ -97,7 +109,28 @@ async def set_placements(
                     for ordinal, item in enumerate(items)
                 ],
             )
+        await delete_unplaced_card_widgets(conn, ctx, replaced)
         return await bump_version(conn, ctx, dashboard_id)
+
+
+async def _page_ids(
+    conn: AsyncConnection, ctx: RequestContext, dashboard_id: int, items: Sequence[PlacementDraft]
+) -> list[int]:
+    """The page id of each item: its page number's, or the first page's."""
+    by_number = {page.position: page.id for page in await pages_of(conn, ctx, dashboard_id)}
+    problems = Problems()
+    result = []
+    for index, item in enumerate(items):
+        number = 1 if item.page is None else item.page
+        if number not in by_number:
+            problems.add(
+                ErrorCode.UNKNOWN_REFERENCE,
+                f"the dashboard has no page {number} (it has {len(by_number)})",
+                ("placements", index, "page"),
+            )
+        result.append(by_number.get(number, 0))
+    problems.raise_if_any()
+    return result
 
 
 async def _require_widgets(
@@ -142,7 +175,7 @@ async def get_placements(
             placements.c.tenant_id == ctx.tenant_id,
             placements.c.dashboard_id.in_(list(dashboard_ids)),
         )
-        .order_by(placements.c.dashboard_id, placements.c.ordinal)
+        .order_by(placements.c.dashboard_id, placements.c.ordinal, placements.c.id)
     )
     by_dashboard: dict[int, list[PlacementRecord]] = defaultdict(list)
     for row in rows:

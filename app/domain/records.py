@@ -8,11 +8,12 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Row
 
-from db.models import dashboard_widgets, dashboards, placements
+from db.models import dashboard_widgets, dashboards, pages, placements
 
 DASHBOARD_COLUMNS = [c for c in dashboards.c if c.name != "tenant_id"]
 WIDGET_COLUMNS = [c for c in dashboard_widgets.c if c.name != "tenant_id"]
 PLACEMENT_COLUMNS = [c for c in placements.c if c.name != "tenant_id"]
+PAGE_COLUMNS = [c for c in pages.c if c.name != "tenant_id"]
 
 T = TypeVar("T")
 
@@ -34,11 +35,13 @@ class DashboardRecord:
     role_ids: tuple[int, ...]
     owner_id: str
     version: int
+    collection_id: int | None
+    parameters: dict[str, Any]
     created_at: datetime
     updated_at: datetime
 
     @classmethod
-    def from_row(cls, row: Row[Any]) -> DashboardRecord:
+    def from_row(cls, row: Row[Any] | Any) -> DashboardRecord:
         values = _columns_of(cls, row)
         values["role_ids"] = tuple(values["role_ids"])
         return cls(**values)
@@ -51,6 +54,7 @@ class WidgetRecord:
     widget_type: str
     description: str | None
     config: dict[str, Any]
+    in_library: bool
     owner_id: str
     created_at: datetime
     updated_at: datetime
@@ -75,6 +79,7 @@ class Position:
 class PlacementRecord:
     id: int
     dashboard_id: int
+    page_id: int
     widget_id: int
     position: Position | None
     ordinal: int
@@ -86,10 +91,25 @@ class PlacementRecord:
         return cls(
             id=m["id"],
             dashboard_id=m["dashboard_id"],
+            page_id=m["page_id"],
             widget_id=m["widget_id"],
             position=Position(**stored) if stored else None,
             ordinal=m["ordinal"],
         )
+
+
+@dataclass(frozen=True, slots=True)
+class PageRecord:
+    """A tab of a dashboard; `position` is its 1-based number, as REST addresses it."""
+
+    id: int
+    dashboard_id: int
+    name: str
+    position: int
+
+    @classmethod
+    def from_row(cls, row: Row[Any]) -> PageRecord:
+        return cls(**_columns_of(cls, row))
 
 
 @dataclass(frozen=True, slots=True)

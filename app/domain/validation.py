@@ -68,6 +68,13 @@ class Problems:
     def add(self, code: ErrorCode, message: str, field: FieldPath) -> None:
         self._found.append(Problem(code, message, field))
 
+    def extend(self, problems: list[Problem]) -> None:
+        self._found.extend(problems)
+
+    @property
+    def found(self) -> bool:
+        return bool(self._found)
+
     def text(self, value: str | None, field: FieldPath, *, max_length: int, required: bool) -> None:
         label = ".".join(str(part) for part in field)
         if value is None or not value.strip():

@@ -13,10 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.context import RequestContext
 from app.domain.access import require_edit
+from app.domain.card_configs import config_problems
 from app.domain.listing import contains_text, fetch_page
 from app.domain.records import WIDGET_COLUMNS, Page, WidgetRecord
 from app.domain.validation import UNSET, Problems, is_set
-from app.errors import DomainError, ErrorCode, Problem, not_found
+from app.errors import DomainError, ErrorCode, FieldPath, Problem, not_found
 from db.models import dashboard_widgets, placements
 
 NAME_MAX, DESCRIPTION_MAX = 100, 1000
@@ -84,14 +85,21 @@ def _check_fields(
         problems.json_object(values["config"], ("config",), max_bytes=max_config_bytes)
 
 
-def _in_tenant(ctx: RequestContext) -> Select[Any]:
+def check_config(problems: Problems, widget_type: str, config: Any, field: FieldPath) -> None:
+    """The config against its widget type's schema (only once it is a storable object)."""
+    if not problems.found:
+        problems.extend(config_problems(widget_type, config, field))
+
+
+def _any_widget(ctx: RequestContext) -> Select[Any]:
+    """Library and card widgets alike."""
     return select(*WIDGET_COLUMNS).where(dashboard_widgets.c.tenant_id == ctx.tenant_id)
 
 
 async def get_widgets(
     conn: AsyncConnection, ctx: RequestContext, ids: Iterable[int]
 ) -> dict[int, WidgetRecord]:
-    rows = await conn.execute(_in_tenant(ctx).where(dashboard_widgets.c.id.in_(list(ids))))
+    rows = await conn.execute(_any_widget(ctx).where(dashboard_widgets.c.id.in_(list(ids))))
     return {row.id: WidgetRecord.from_row(row) for row in rows}
 
 
@@ -101,7 +109,9 @@ async def get_widget(ctx: RequestContext, widget_id: int) -> WidgetRecord | None
 
 
 def _filtered(ctx: RequestContext, filters: WidgetFilter, statement: Select[Any]) -> Select[Any]:
-    statement = statement.where(dashboard_widgets.c.tenant_id == ctx.tenant_id)
+    statement = statement.where(
+        dashboard_widgets.c.tenant_id == ctx.tenant_id, dashboard_widgets.c.in_library
+    )
     if filters.search:
         statement = statement.where(
             contains_text(filters.search, dashboard_widgets.c.name, dashboard_widgets.c.description)
@@ -143,6 +153,7 @@ async def create_widget(ctx: RequestContext, draft: WidgetDraft) -> WidgetRecord
     _check_fields(
         problems, values, creating=True, max_config_bytes=ctx.settings.max_widget_config_bytes
     )
+    check_config(problems, values["widget_type"], values.get("config", {}), ("config",))
     problems.raise_if_any()
     async with ctx.db.transaction() as conn:
         row = (
@@ -165,21 +176,48 @@ async def update_widget(
         problems, values, creating=False, max_config_bytes=ctx.settings.max_widget_config_bytes
     )
     problems.raise_if_any()
-    statement = (
-        update(dashboard_widgets)
-        .where(dashboard_widgets.c.tenant_id == ctx.tenant_id, dashboard_widgets.c.id == widget_id)
-        .returning(*WIDGET_COLUMNS)
-    )
     async with ctx.db.transaction() as conn:
-        if values:
-            statement = statement.values(**values, updated_at=func.now())
-            row = (await conn.execute(statement)).first()
-        else:
-            row = (
-                await conn.execute(_in_tenant(ctx).where(dashboard_widgets.c.id == widget_id))
-            ).first()
+        return await update_widget_in(conn, ctx, widget_id, values)
+
+
+async def update_widget_in(
+    conn: AsyncConnection,
+    ctx: RequestContext,
+    widget_id: int,
+    values: dict[str, Any],
+    field_prefix: FieldPath = (),
+) -> WidgetRecord:
+    """Apply checked `values` to a widget inside the caller's transaction; the config is
+    checked against the schema of the type it will have."""
+    row = (
+        await conn.execute(
+            _any_widget(ctx).where(dashboard_widgets.c.id == widget_id).with_for_update()
+        )
+    ).first()
     if row is None:
         raise not_found("widget", widget_id, ("id",))
+    current = WidgetRecord.from_row(row)
+    if "config" in values or "widget_type" in values:
+        problems = Problems()
+        check_config(
+            problems,
+            values.get("widget_type", current.widget_type),
+            values.get("config", current.config),
+            (*field_prefix, "config"),
+        )
+        problems.raise_if_any()
+    if not values:
+        return current
+    row = (
+        await conn.execute(
+            update(dashboard_widgets)
+            .where(
+                dashboard_widgets.c.tenant_id == ctx.tenant_id, dashboard_widgets.c.id == widget_id
+            )
+            .values(**values, updated_at=func.now())
+            .returning(*WIDGET_COLUMNS)
+        )
+    ).one()
     return WidgetRecord.from_row(row)
 
 
@@ -218,3 +256,44 @@ async def delete_widget(ctx: RequestContext, widget_id: int) -> int:
             )
         )
     return widget_id
+
+
+async def placed_widget_ids(
+    conn: AsyncConnection,
+    ctx: RequestContext,
+    *,
+    page_id: int | None = None,
+    dashboard_id: int | None = None,
+) -> list[int]:
+    """Widgets placed on a page or a dashboard (before those placements are deleted)."""
+    statement = select(placements.c.widget_id).where(placements.c.tenant_id == ctx.tenant_id)
+    if page_id is not None:
+        statement = statement.where(placements.c.page_id == page_id)
+    if dashboard_id is not None:
+        statement = statement.where(placements.c.dashboard_id == dashboard_id)
+    return list((await conn.execute(statement)).scalars())
+
+
+async def delete_unplaced_card_widgets(
+    conn: AsyncConnection, ctx: RequestContext, widget_ids: Iterable[int]
+) -> None:
+    """A card's private widget goes with its last placement; library widgets stay."""
+    ids = sorted(set(widget_ids))
+    if not ids:
+        return
+    still_placed = (
+        select(placements.c.widget_id)
+        .where(
+            placements.c.tenant_id == ctx.tenant_id,
+            placements.c.widget_id == dashboard_widgets.c.id,
+        )
+        .exists()
+    )
+    await conn.execute(
+        delete(dashboard_widgets).where(
+            dashboard_widgets.c.tenant_id == ctx.tenant_id,
+            dashboard_widgets.c.id.in_(ids),
+            dashboard_widgets.c.in_library.is_(False),
+            ~still_placed,
+        )
+    )
