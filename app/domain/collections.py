@@ -5,6 +5,7 @@ per-tenant lock, so two concurrent moves cannot together make a cycle."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -60,7 +61,7 @@ async def list_collections(ctx: RequestContext) -> list[CollectionRecord]:
 
 
 async def get_collections(
-    conn: AsyncConnection, ctx: RequestContext, ids: list[int]
+    conn: AsyncConnection, ctx: RequestContext, ids: Iterable[int]
 ) -> dict[int, CollectionRecord]:
     rows = await conn.execute(
         select(*COLLECTION_COLUMNS).where(

@@ -33,10 +33,23 @@ class PublicQueryError(Exception):
     """A query argument the caller got wrong; shown to the caller, never masked."""
 
 
+# Inputs holding free-form JSON: the keys below them are data, spelled as the client sent them.
+_JSON_INPUTS = frozenset({"config", "parameters"})
+
+
 def graphql_field_path(path: FieldPath) -> list[str] | None:
+    """The domain's snake_case path in GraphQL's input names, e.g. ("placements", 1,
+    "dashboard_widget_id") → ["placements", "1", "dashboardWidgetId"]."""
     if not path:
         return None
-    return [to_camel_case(part) if isinstance(part, str) else str(part) for part in path]
+    result: list[str] = []
+    inside_json = False
+    for part in path:
+        result.append(
+            to_camel_case(part) if isinstance(part, str) and not inside_json else str(part)
+        )
+        inside_json = inside_json or part in _JSON_INPUTS
+    return result
 
 
 def user_error(problem: Problem) -> UserError:
@@ -47,9 +60,15 @@ def user_error(problem: Problem) -> UserError:
     )
 
 
-async def attempt(operation: Awaitable[T]) -> tuple[T | None, list[UserError]]:
-    """Run a domain operation; a refusal becomes userErrors instead of an exception."""
+async def attempt(
+    operation: Awaitable[T], field_prefix: FieldPath = ()
+) -> tuple[T | None, list[UserError]]:
+    """Run a domain operation; a refusal becomes userErrors instead of an exception.
+    `field_prefix` places the domain's field paths under the input field they came from."""
     try:
         return await operation, []
     except DomainError as error:
-        return None, [user_error(problem) for problem in error.problems]
+        return None, [
+            user_error(Problem(p.code, p.message, (*field_prefix, *p.field) if p.field else ()))
+            for p in error.problems
+        ]

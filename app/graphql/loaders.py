@@ -10,9 +10,12 @@ from aiodataloader import DataLoader
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.context import RequestContext
+from app.domain.collections import CollectionRecord, get_collections
 from app.domain.dashboards import get_dashboards
+from app.domain.pages import get_pages
 from app.domain.placements import get_placements
-from app.domain.records import DashboardRecord, PlacementRecord, WidgetRecord
+from app.domain.records import DashboardRecord, PageRecord, PlacementRecord, WidgetRecord
+from app.domain.shares import ShareRecord, get_shares
 from app.domain.widgets import get_widgets
 
 V = TypeVar("V")
@@ -34,6 +37,9 @@ class Loaders:
         self.dashboard_by_id: DataLoader[int, Any] = _loader(ctx, get_dashboards, lambda: None)
         self.widget_by_id: DataLoader[int, Any] = _loader(ctx, get_widgets, lambda: None)
         self.placements_by_dashboard_id: DataLoader[int, Any] = _loader(ctx, get_placements, list)
+        self.pages_by_dashboard_id: DataLoader[int, Any] = _loader(ctx, get_pages, list)
+        self.shares_by_dashboard_id: DataLoader[int, Any] = _loader(ctx, get_shares, list)
+        self.collection_by_id: DataLoader[int, Any] = _loader(ctx, get_collections, lambda: None)
 
     async def dashboard(self, dashboard_id: int | None) -> DashboardRecord | None:
         """The dashboard if the caller may see it; None for None (an id that named nothing)."""
@@ -50,6 +56,20 @@ class Loaders:
 
     async def placements(self, dashboard_id: int) -> list[PlacementRecord]:
         result: list[PlacementRecord] = await self.placements_by_dashboard_id.load(dashboard_id)
+        return result
+
+    async def pages(self, dashboard_id: int) -> list[PageRecord]:
+        result: list[PageRecord] = await self.pages_by_dashboard_id.load(dashboard_id)
+        return result
+
+    async def shares(self, dashboard_id: int) -> list[ShareRecord]:
+        result: list[ShareRecord] = await self.shares_by_dashboard_id.load(dashboard_id)
+        return result
+
+    async def collection(self, collection_id: int | None) -> CollectionRecord | None:
+        if collection_id is None:
+            return None
+        result: CollectionRecord | None = await self.collection_by_id.load(collection_id)
         return result
 
     def prime_dashboard(self, record: DashboardRecord) -> None:

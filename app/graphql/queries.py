@@ -7,12 +7,14 @@ from typing import Annotated
 import strawberry
 from strawberry import relay
 
+from app.domain import collections as collection_service
 from app.domain import dashboards as dashboard_service
 from app.domain import widgets as widget_service
 from app.domain.widgets import WidgetType
 from app.graphql.context import Info
 from app.graphql.ids import database_id_of
 from app.graphql.pagination import Connection, connection, page_window
+from app.graphql.types.collection import Collection
 from app.graphql.types.dashboard import Dashboard
 from app.graphql.types.widget import DashboardWidget
 
@@ -39,6 +41,9 @@ class Query:
         if (widget_id := database_id_of(id, "DashboardWidget", allow_plain=False)) is not None:
             widget = await loaders.widget(widget_id)
             return DashboardWidget.from_record(widget) if widget else None
+        if (collection_id := database_id_of(id, "Collection", allow_plain=False)) is not None:
+            collection = await loaders.collection(collection_id)
+            return Collection.from_record(collection) if collection else None
         return None
 
     @strawberry.field(description="A dashboard by id (global or integer); null if unseen.")
@@ -57,10 +62,20 @@ class Query:
             strawberry.argument(description="Substring of the name, code or description."),
         ] = None,
         is_active: bool | None = None,
+        collection_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only the dashboards in this collection."),
+        ] = None,
     ) -> Connection[Dashboard]:
         ctx = info.context.request
         limit, after_id = page_window(first, after, ctx.settings)
-        filters = dashboard_service.DashboardFilter(search=search, is_active=is_active)
+        in_collection = None
+        if collection_id is not None:
+            # An id that names no collection matches nothing (-1 is never an id).
+            in_collection = database_id_of(collection_id, "Collection") or -1
+        filters = dashboard_service.DashboardFilter(
+            search=search, is_active=is_active, collection_id=in_collection
+        )
         page = await dashboard_service.list_dashboards(ctx, filters, after=after_id, limit=limit)
         for record in page.items:
             info.context.loaders.prime_dashboard(record)
@@ -71,6 +86,16 @@ class Query:
             had_cursor=after is not None,
             count=lambda: dashboard_service.count_dashboards(ctx, filters),
         )
+
+    @strawberry.field(description="The tenant's collections (folders), in creation order.")
+    async def collections(self, info: Info) -> list[Collection]:
+        records = await collection_service.list_collections(info.context.request)
+        return [Collection.from_record(r) for r in records]
+
+    @strawberry.field(description="A collection by id (global or integer); null if unknown.")
+    async def collection(self, info: Info, id: strawberry.ID) -> Collection | None:
+        record = await info.context.loaders.collection(database_id_of(id, "Collection"))
+        return Collection.from_record(record) if record else None
 
     @strawberry.field(description="A widget by id (global or integer); null if unknown.")
     async def dashboard_widget(self, info: Info, id: strawberry.ID) -> DashboardWidget | None:

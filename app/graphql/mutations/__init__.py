@@ -4,8 +4,23 @@ from __future__ import annotations
 
 from strawberry.tools import merge_types
 
+from app.graphql.mutations.cards import CardMutations
+from app.graphql.mutations.collections import CollectionMutations
 from app.graphql.mutations.dashboards import DashboardMutations
+from app.graphql.mutations.pages import PageMutations
 from app.graphql.mutations.placements import PlacementMutations
+from app.graphql.mutations.shares import ShareMutations
 from app.graphql.mutations.widgets import WidgetMutations
 
-Mutation = merge_types("Mutation", (DashboardMutations, WidgetMutations, PlacementMutations))
+Mutation = merge_types(
+    "Mutation",
+    (
+        DashboardMutations,
+        WidgetMutations,
+        PlacementMutations,
+        CollectionMutations,
+        PageMutations,
+        CardMutations,
+        ShareMutations,
+    ),
+)

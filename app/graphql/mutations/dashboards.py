@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.scalars import JSON
 
 from app.domain import dashboards as service
+from app.domain.duplication import duplicate_dashboard
 from app.domain.records import DashboardRecord
 from app.graphql.context import Info
 from app.graphql.errors import UserError, attempt
 from app.graphql.ids import to_global_id
-from app.graphql.mutations.inputs import optional, required_id
+from app.graphql.mutations.inputs import optional, optional_id, required_id
 from app.graphql.types.dashboard import Dashboard
 
 
 @strawberry.input
 class CreateDashboardInput:
-    code: str = strawberry.field(description="Unique in the tenant, at most 30 characters.")
+    code: str | None = strawberry.field(
+        default=None,
+        description="Unique in the tenant, at most 30 characters; derived from the name "
+        "when left out.",
+    )
     name: str = strawberry.field(description="At most 50 characters.")
     description: str | None = strawberry.field(default=None, description="At most 255 characters.")
     is_active: bool = True
@@ -24,6 +30,10 @@ class CreateDashboardInput:
         description="Make this the tenant's default; the previous default is cleared.",
     )
     role_ids: list[int] = strawberry.field(default_factory=list)
+    collection_id: strawberry.ID | None = None
+    parameters: JSON = strawberry.field(
+        default_factory=dict, description="Parameter definitions by name."
+    )
 
 
 @strawberry.input(description="Fields left out keep their value.")
@@ -38,12 +48,22 @@ class UpdateDashboardInput:
     is_active: bool | None = strawberry.UNSET
     is_default: bool | None = strawberry.UNSET
     role_ids: list[int] | None = strawberry.UNSET
+    collection_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="null takes it out of its collection."
+    )
+    parameters: JSON | None = strawberry.UNSET
 
 
 @strawberry.input
 class DeleteDashboardInput:
     id: strawberry.ID
     expected_version: int | None = None
+
+
+@strawberry.input(description="A deep copy of the dashboard's pages and cards.")
+class DuplicateDashboardInput:
+    id: strawberry.ID
+    name: str | None = strawberry.field(default=None, description="Defaults to 'Copy of <name>'.")
 
 
 @strawberry.type
@@ -66,21 +86,54 @@ class DeleteDashboardPayload:
     user_errors: list[UserError]
 
 
+def _collection(value: object) -> object:
+    """UNSET, None (out of its collection) or the collection's id."""
+    if isinstance(value, str):
+        return optional_id(value, "Collection", ("collection_id",))
+    return optional(value)
+
+
+@strawberry.type
+class DuplicateDashboardPayload:
+    dashboard: Dashboard | None = strawberry.field(description="The copy.")
+    user_errors: list[UserError]
+
+
 @strawberry.type
 class DashboardMutations:
+    @strawberry.mutation(description="Copy a dashboard with its pages and cards.")
+    async def duplicate_dashboard(
+        self, info: Info, input: DuplicateDashboardInput
+    ) -> DuplicateDashboardPayload:
+        async def run() -> DashboardRecord:
+            return await duplicate_dashboard(
+                info.context.request, required_id(input.id, "Dashboard", ("id",)), name=input.name
+            )
+
+        record, errors = await attempt(run())
+        info.context.after_write()
+        return DuplicateDashboardPayload(
+            dashboard=Dashboard.from_record(record) if record else None, user_errors=errors
+        )
+
     @strawberry.mutation
     async def create_dashboard(
         self, info: Info, input: CreateDashboardInput
     ) -> CreateDashboardPayload:
-        draft = service.DashboardDraft(
-            code=input.code,
-            name=input.name,
-            description=input.description,
-            is_active=input.is_active,
-            is_default=input.is_default,
-            role_ids=input.role_ids,
-        )
-        record, errors = await attempt(service.create_dashboard(info.context.request, draft))
+        async def run() -> DashboardRecord:
+            draft = service.DashboardDraft(
+                code=input.code,
+                name=input.name,
+                description=input.description,
+                is_active=input.is_active,
+                is_default=input.is_default,
+                role_ids=input.role_ids,
+                collection_id=optional_id(input.collection_id, "Collection", ("collection_id",)),
+                parameters=input.parameters,
+            )
+            return await service.create_dashboard(info.context.request, draft)
+
+        record, errors = await attempt(run())
         info.context.after_write()
         return CreateDashboardPayload(
             dashboard=Dashboard.from_record(record) if record else None, user_errors=errors
@@ -98,6 +151,8 @@ class DashboardMutations:
                 is_active=optional(input.is_active),
                 is_default=optional(input.is_default),
                 role_ids=optional(input.role_ids),
+                collection_id=_collection(input.collection_id),
+                parameters=optional(input.parameters),
             )
             return await service.update_dashboard(
                 info.context.request,

@@ -24,3 +24,13 @@ def required_id(
     if database_id is None:
         raise DomainError(Problem(code, f"{value!r} is not the id of a {type_name}", field))
     return database_id
+
+
+def optional_id(
+    value: str | None,
+    type_name: str,
+    field: FieldPath,
+    code: ErrorCode = ErrorCode.UNKNOWN_REFERENCE,
+) -> int | None:
+    """Like required_id for an input that may be null."""
+    return None if value is None else required_id(value, type_name, field, code)

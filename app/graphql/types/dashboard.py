@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
 import strawberry
 from strawberry import relay
+from strawberry.scalars import JSON
 
-from app.domain.records import DashboardRecord, PlacementRecord
+from app.domain.records import DashboardRecord, PageRecord, PlacementRecord, WidgetRecord
 from app.domain.records import Position as PositionRecord
+from app.domain.widgets import WidgetType
 from app.graphql.context import Info
+from app.graphql.types.collection import Collection
+from app.graphql.types.sharing import ShareGrant
 from app.graphql.types.widget import DashboardWidget
 
 
@@ -47,6 +52,85 @@ class DashboardWidgetPlacement:
         )
 
 
+@strawberry.type(description="A tile of a dashboard: a widget placed on a page.")
+class DashboardCard(relay.Node):
+    id: relay.NodeID[int]
+    layout: Position | None = strawberry.field(
+        description="Where the card sits on its page's grid; null when never positioned."
+    )
+    _widget_id: strawberry.Private[int]
+    _page_id: strawberry.Private[int]
+    _dashboard_id: strawberry.Private[int]
+
+    @strawberry.field(description="The integer key, as REST routes use it.")
+    def database_id(self) -> int:
+        return self.id
+
+    @strawberry.field(description="The widget behind the card; its config is the card's.")
+    async def dashboard_widget(self, info: Info) -> DashboardWidget:
+        return DashboardWidget.from_record(await _widget(info, self._widget_id))
+
+    @strawberry.field(description="The card's widget type.")
+    async def card_type(self, info: Info) -> WidgetType:
+        return WidgetType((await _widget(info, self._widget_id)).widget_type)
+
+    @strawberry.field
+    async def name(self, info: Info) -> str:
+        return (await _widget(info, self._widget_id)).name
+
+    @strawberry.field
+    async def config(self, info: Info) -> JSON:
+        return cast(JSON, (await _widget(info, self._widget_id)).config)
+
+    @strawberry.field(description="The page the card is on.")
+    async def page(self, info: Info) -> DashboardPage:
+        pages = await info.context.loaders.pages(self._dashboard_id)
+        return next(DashboardPage.from_record(p) for p in pages if p.id == self._page_id)
+
+    @classmethod
+    def from_record(cls, record: PlacementRecord) -> DashboardCard:
+        return cls(
+            id=record.id,
+            layout=Position.from_record(record.position) if record.position else None,
+            _widget_id=record.widget_id,
+            _page_id=record.page_id,
+            _dashboard_id=record.dashboard_id,
+        )
+
+
+@strawberry.type(description="A page (tab) of a dashboard.")
+class DashboardPage(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    position: int = strawberry.field(description="1 for the first tab; REST's page number.")
+    _dashboard_id: strawberry.Private[int]
+
+    @strawberry.field(description="The integer key.")
+    def database_id(self) -> int:
+        return self.id
+
+    @strawberry.field(description="The cards on this page.")
+    async def cards(self, info: Info) -> list[DashboardCard]:
+        placements = await info.context.loaders.placements(self._dashboard_id)
+        return [DashboardCard.from_record(p) for p in placements if p.page_id == self.id]
+
+    @classmethod
+    def from_record(cls, record: PageRecord) -> DashboardPage:
+        return cls(
+            id=record.id,
+            name=record.name,
+            position=record.position,
+            _dashboard_id=record.dashboard_id,
+        )
+
+
+async def _widget(info: Info, widget_id: int) -> WidgetRecord:
+    record = await info.context.loaders.widget(widget_id)
+    if record is None:  # the foreign key makes this impossible; fail loudly if not
+        raise LookupError(f"card refers to missing widget {widget_id}")
+    return record
+
+
 @strawberry.type(description="An analytical dashboard of the tenant.")
 class Dashboard(relay.Node):
     id: relay.NodeID[int]
@@ -62,6 +146,8 @@ class Dashboard(relay.Node):
     version: int = strawberry.field(description="Incremented by every change.")
     created_at: datetime
     updated_at: datetime
+    _collection_id: strawberry.Private[int | None]
+    _parameters: strawberry.Private[dict[str, Any]]
 
     @strawberry.field(description="The integer key, as REST routes and seed clients use it.")
     def database_id(self) -> int:
@@ -71,6 +157,28 @@ class Dashboard(relay.Node):
     async def placements(self, info: Info) -> list[DashboardWidgetPlacement]:
         records = await info.context.loaders.placements(self.id)
         return [DashboardWidgetPlacement.from_record(r) for r in records]
+
+    @strawberry.field(description="Parameter definitions by name.")
+    def parameters(self) -> JSON:
+        return cast(JSON, self._parameters)
+
+    @strawberry.field(description="The pages (tabs), in order; there is always at least one.")
+    async def pages(self, info: Info) -> list[DashboardPage]:
+        return [DashboardPage.from_record(p) for p in await info.context.loaders.pages(self.id)]
+
+    @strawberry.field(description="Every card of every page.")
+    async def cards(self, info: Info) -> list[DashboardCard]:
+        records = await info.context.loaders.placements(self.id)
+        return [DashboardCard.from_record(r) for r in records]
+
+    @strawberry.field(description="Who the dashboard is shared with.")
+    async def shares(self, info: Info) -> list[ShareGrant]:
+        return [ShareGrant.from_record(s) for s in await info.context.loaders.shares(self.id)]
+
+    @strawberry.field(description="The collection (folder) it lives in, if any.")
+    async def collection(self, info: Info) -> Collection | None:
+        record = await info.context.loaders.collection(self._collection_id)
+        return Collection.from_record(record) if record else None
 
     @classmethod
     def from_record(cls, record: DashboardRecord) -> Dashboard:
@@ -86,4 +194,6 @@ class Dashboard(relay.Node):
             version=record.version,
             created_at=record.created_at,
             updated_at=record.updated_at,
+            _collection_id=record.collection_id,
+            _parameters=record.parameters,
         )

@@ -1,0 +1,149 @@
+"""Deep copy of a dashboard: its fields, pages and cards, in a handful of set-based
+statements whatever its size. Card widgets are copied (each card owns its widget); library
+widgets are shared by the copy. Share grants and the default flag are not copied: the
+copy belongs to whoever made it."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.context import RequestContext
+from app.domain.access import Action, require_edit
+from app.domain.dashboards import NAME_MAX, _insert_dashboard, derive_code
+from app.domain.editing import lock_dashboard
+from app.domain.pages import pages_of
+from app.domain.records import (
+    PLACEMENT_COLUMNS,
+    WIDGET_COLUMNS,
+    DashboardRecord,
+    PageRecord,
+    PlacementRecord,
+    WidgetRecord,
+)
+from app.domain.validation import Problems
+from db.models import dashboard_widgets, pages, placements
+
+
+async def duplicate_dashboard(
+    ctx: RequestContext, dashboard_id: int, *, name: str | None = None
+) -> DashboardRecord:
+    require_edit(ctx.principal, "duplicating a dashboard")
+    problems = Problems()
+    if name is not None:
+        problems.text(name, ("name",), max_length=NAME_MAX, required=True)
+    problems.raise_if_any()
+    async with ctx.db.transaction() as conn:
+        # A read lock would do, but the row lock also keeps the source still while copying.
+        source = await lock_dashboard(
+            conn, ctx, dashboard_id, None, action=Action.EDIT, description="duplicating a dashboard"
+        )
+        copy_name = (name or f"Copy of {source.name}")[:NAME_MAX].strip()
+        row = await _insert_dashboard(
+            conn,
+            ctx,
+            {
+                "code": derive_code(copy_name),
+                "name": copy_name,
+                "description": source.description,
+                "is_active": source.is_active,
+                "is_default": False,
+                "role_ids": list(source.role_ids),
+                "collection_id": source.collection_id,
+                "parameters": source.parameters,
+            },
+            derived=True,
+        )
+        copy = DashboardRecord.from_row(row)
+        page_map = await _copy_pages(conn, ctx, await pages_of(conn, ctx, dashboard_id), copy.id)
+        await _copy_cards(conn, ctx, dashboard_id, copy.id, page_map)
+    return copy
+
+
+async def _copy_pages(
+    conn: AsyncConnection, ctx: RequestContext, source: list[PageRecord], copy_id: int
+) -> dict[int, int]:
+    rows = (
+        await conn.execute(
+            pages.insert().returning(pages.c.id, sort_by_parameter_order=True),
+            [
+                {
+                    "tenant_id": ctx.tenant_id,
+                    "dashboard_id": copy_id,
+                    "name": p.name,
+                    "position": p.position,
+                }
+                for p in source
+            ],
+        )
+    ).all()
+    return {page.id: row.id for page, row in zip(source, rows, strict=True)}
+
+
+async def _copy_cards(
+    conn: AsyncConnection,
+    ctx: RequestContext,
+    source_id: int,
+    copy_id: int,
+    page_map: dict[int, int],
+) -> None:
+    cards = [
+        PlacementRecord.from_row(r)
+        for r in await conn.execute(
+            select(*PLACEMENT_COLUMNS)
+            .where(placements.c.tenant_id == ctx.tenant_id, placements.c.dashboard_id == source_id)
+            .order_by(placements.c.ordinal, placements.c.id)
+        )
+    ]
+    if not cards:
+        return
+    private = {
+        w.id: w
+        for w in (
+            WidgetRecord.from_row(r)
+            for r in await conn.execute(
+                select(*WIDGET_COLUMNS).where(
+                    dashboard_widgets.c.tenant_id == ctx.tenant_id,
+                    dashboard_widgets.c.id.in_(sorted({c.widget_id for c in cards})),
+                    dashboard_widgets.c.in_library.is_(False),
+                )
+            )
+        )
+    }
+    widget_map: dict[int, int] = {}
+    if private:
+        originals = list(private.values())
+        rows = (
+            await conn.execute(
+                dashboard_widgets.insert().returning(
+                    dashboard_widgets.c.id, sort_by_parameter_order=True
+                ),
+                [
+                    {
+                        "tenant_id": ctx.tenant_id,
+                        "owner_id": ctx.user_id,
+                        "in_library": False,
+                        "name": w.name,
+                        "widget_type": w.widget_type,
+                        "description": w.description,
+                        "config": w.config,
+                    }
+                    for w in originals
+                ],
+            )
+        ).all()
+        widget_map = {w.id: row.id for w, row in zip(originals, rows, strict=True)}
+    await conn.execute(
+        placements.insert(),
+        [
+            {
+                "tenant_id": ctx.tenant_id,
+                "dashboard_id": copy_id,
+                "page_id": page_map[c.page_id],
+                "widget_id": widget_map.get(c.widget_id, c.widget_id),
+                "position": c.position.as_json() if c.position else {},
+                "ordinal": c.ordinal,
+            }
+            for c in cards
+        ],
+    )
