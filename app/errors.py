@@ -48,16 +48,20 @@ class Problem:
     message: str
     # Path of input names in the domain's (snake_case) spelling, e.g. ("placements", 1, "x").
     field: FieldPath = ()
+    # What was not found ("dashboard", "card", …), for dialects that name it in the code.
+    resource: str | None = None
 
 
 class DomainError(Exception):
     """A request the domain refuses. Carries every problem found, first one decides status."""
 
-    def __init__(self, *problems: Problem) -> None:
+    def __init__(self, *problems: Problem, current_version: int | None = None) -> None:
         if not problems:
             raise ValueError("a DomainError needs at least one problem")
         super().__init__(problems[0].message)
         self.problems = problems
+        # With VERSION_CONFLICT: the version the dashboard is at now.
+        self.current_version = current_version
 
     @property
     def code(self) -> ErrorCode:
@@ -69,7 +73,9 @@ class DomainError(Exception):
 
 
 def not_found(kind: str, key: object, field: FieldPath = ()) -> DomainError:
-    return DomainError(Problem(ErrorCode.NOT_FOUND, f"{kind} {key} not found", field))
+    return DomainError(
+        Problem(ErrorCode.NOT_FOUND, f"{kind} {key} not found", field, resource=kind)
+    )
 
 
 def forbidden(message: str) -> DomainError:
@@ -83,5 +89,6 @@ def version_conflict(expected: int, current: int) -> DomainError:
             f"expected version {expected}, but the dashboard is at version {current}; "
             "reload it and retry",
             ("expected_version",),
-        )
+        ),
+        current_version=current,
     )

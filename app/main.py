@@ -21,7 +21,8 @@ from app.graphql.schema import build_schema
 from app.health import healthz, readyz
 from app.limits import BodySizeLimitMiddleware
 from app.observability import RequestIdMiddleware
-from app.rest import clarus
+from app.rest import clarus, shared
+from app.rest.platform import routes as platform
 from app.rest.responses import error_response
 from app.services import Services
 from app.settings import Settings, get_settings
@@ -78,7 +79,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            *shared.routes,
             *clarus.routes,
+            *platform.routes,
         ],
         middleware=[
             Middleware(RequestIdMiddleware),

@@ -138,7 +138,7 @@ async def test_an_insane_request_id_is_replaced(http: httpx.AsyncClient, request
 
 
 @pytest.mark.parametrize(
-    "path", ["/nope", "/api", "/api/dashboards/1", "/api/dashboards/1/widgets/2", "/graphql/x"]
+    "path", ["/nope", "/api", "/api/dashboard/1", "/api/dashboards/1/widgets/2", "/graphql/x"]
 )
 async def test_unknown_route_is_404_json(http: httpx.AsyncClient, path: str) -> None:
     response = await http.get(path)
@@ -152,8 +152,8 @@ async def test_unknown_route_is_404_json(http: httpx.AsyncClient, path: str) -> 
         ("GET", "/api/dashboards/1/widgets"),
         ("POST", "/api/dashboards/1/widgets"),
         ("DELETE", "/api/dashboards/1/widgets"),
-        ("GET", "/api/dashboards"),
         ("PUT", "/api/dashboards"),
+        ("PUT", "/api/dashboards/1/layout"),
         ("POST", "/healthz"),
         ("DELETE", "/graphql"),
     ],

@@ -311,6 +311,7 @@ async def update_layout(
                     ErrorCode.NOT_FOUND,
                     f"the dashboard has no card {move.card_id}",
                     (index, "card_id"),
+                    resource="card",
                 )
         problems.raise_if_any()
         after = [

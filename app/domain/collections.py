@@ -200,7 +200,12 @@ async def require_collection(
     if row is None:
         code = ErrorCode.NOT_FOUND if field == ("id",) else ErrorCode.UNKNOWN_REFERENCE
         raise DomainError(
-            Problem(code, f"there is no collection {collection_id} in this tenant", field)
+            Problem(
+                code,
+                f"there is no collection {collection_id} in this tenant",
+                field,
+                resource="collection",
+            )
         )
     return CollectionRecord.from_row(row)
 

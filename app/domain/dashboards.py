@@ -320,3 +320,21 @@ def _code_taken(code: str) -> DomainError:
             ("code",),
         )
     )
+
+
+async def list_dashboards_at(
+    ctx: RequestContext, filters: DashboardFilter, *, offset: int, limit: int
+) -> tuple[list[DashboardRecord], int]:
+    """One page by offset (for REST dialects that page that way) and the total."""
+    async with ctx.db.reader() as conn:
+        rows = await conn.execute(
+            _filtered(ctx, filters, select(*DASHBOARD_COLUMNS))
+            .order_by(dashboards.c.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        records = [DashboardRecord.from_row(row) for row in rows]
+        total = await conn.scalar(
+            _filtered(ctx, filters, select(func.count()).select_from(dashboards))
+        )
+    return records, int(total or 0)

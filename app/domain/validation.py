@@ -65,8 +65,10 @@ class Problems:
     def __init__(self) -> None:
         self._found: list[Problem] = []
 
-    def add(self, code: ErrorCode, message: str, field: FieldPath) -> None:
-        self._found.append(Problem(code, message, field))
+    def add(
+        self, code: ErrorCode, message: str, field: FieldPath, resource: str | None = None
+    ) -> None:
+        self._found.append(Problem(code, message, field, resource))
 
     def extend(self, problems: list[Problem]) -> None:
         self._found.extend(problems)

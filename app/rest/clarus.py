@@ -16,9 +16,9 @@ from app.domain.records import Position
 from app.ids import MAX_DATABASE_ID
 from app.rest.endpoint import rest_endpoint
 from app.rest.parsing import json_body, path_id
-from app.rest.responses import ORJSONResponse
+from app.rest.responses import ErrorStyle, ORJSONResponse
 
-ATTRIBUTES = "data.attributes"
+STYLE = ErrorStyle(field_prefix="data.attributes")
 DatabaseId = Annotated[int, Field(ge=1, le=MAX_DATABASE_ID)]
 AttributesT = TypeVar("AttributesT", bound=BaseModel)
 
@@ -101,15 +101,13 @@ async def set_dashboard_widgets(request: Request, ctx: RequestContext) -> Respon
     return Response(status_code=204)
 
 
+create_dashboard_endpoint = rest_endpoint(create_dashboard, STYLE)
+
+# POST /api/dashboards is shared with seed 002 and dispatched by body shape (app/rest/shared.py).
 routes = [
     Route(
-        "/api/dashboards",
-        rest_endpoint(create_dashboard, field_prefix=ATTRIBUTES),
-        methods=["POST"],
-    ),
-    Route(
         "/api/dashboards/{dashboard_id}/widgets",
-        rest_endpoint(set_dashboard_widgets, field_prefix=ATTRIBUTES),
+        rest_endpoint(set_dashboard_widgets, STYLE),
         methods=["PUT"],
     ),
 ]

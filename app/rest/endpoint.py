@@ -12,6 +12,8 @@ from app.context import RequestContext
 from app.errors import DomainError
 from app.request_context import Rejection, authenticate
 from app.rest.responses import (
+    PLAIN,
+    ErrorStyle,
     RequestError,
     domain_error_response,
     rejection_response,
@@ -25,10 +27,9 @@ Handler = Callable[[Request, RequestContext], Awaitable[Response]]
 
 
 def rest_endpoint(
-    handler: Handler, *, field_prefix: str = ""
+    handler: Handler, style: ErrorStyle = PLAIN
 ) -> Callable[[Request], Awaitable[Response]]:
-    """`field_prefix` is where the domain's input fields sit in this dialect's body (for
-    seed 000 `data.attributes`), so that errors name the field the client sent."""
+    """Authenticate, run the handler, answer every refusal in the dialect's `style`."""
 
     async def endpoint(request: Request) -> Response:
         services: Services = request.app.state.services
@@ -36,11 +37,11 @@ def rest_endpoint(
             ctx = await authenticate(request, services)
             return await handler(request, ctx)
         except Rejection as rejection:
-            return rejection_response(rejection)
+            return rejection_response(rejection, style)
         except RequestError as error:
-            return request_error_response(error)
+            return request_error_response(error, style)
         except DomainError as error:
-            return domain_error_response(error, field_prefix)
+            return domain_error_response(error, style)
 
     endpoint.__name__ = handler.__name__
     return endpoint

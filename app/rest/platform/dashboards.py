@@ -1,0 +1,127 @@
+"""Dashboards: list, read in full (with ETag), create, update, delete, duplicate."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.context import RequestContext
+from app.domain import dashboards
+from app.domain.contents import load_contents
+from app.domain.duplication import duplicate_dashboard
+from app.rest.parsing import json_body, path_id
+from app.rest.platform.bodies import DashboardCreate, DashboardPatch, DuplicateBody
+from app.rest.platform.versions import etag, expected_version, not_modified
+from app.rest.platform.views import dashboard_json, dashboard_summary
+from app.rest.responses import ORJSONResponse, RequestError
+
+LIMIT_DEFAULT, LIMIT_MAX, OFFSET_MAX = 20, 100, 1_000_000
+
+
+def _query_int(request: Request, name: str, default: int, maximum: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isascii() or not raw.isdigit() or int(raw[:10]) > maximum:
+        raise RequestError(
+            400,
+            "INVALID_QUERY",
+            f"{name} must be an integer from 0 to {maximum} (got {raw!r})",
+            field=name,
+        )
+    return int(raw)
+
+
+async def list_dashboards(request: Request, ctx: RequestContext) -> Response:
+    limit = _query_int(request, "limit", LIMIT_DEFAULT, LIMIT_MAX)
+    offset = _query_int(request, "offset", 0, OFFSET_MAX)
+    collection = request.query_params.get("collection_id")
+    collection_id = None
+    if collection is not None:
+        collection_id = _query_int(request, "collection_id", 0, 2**63 - 1) or -1
+    filters = dashboards.DashboardFilter(
+        search=request.query_params.get("q") or None, collection_id=collection_id
+    )
+    records, total = await dashboards.list_dashboards_at(ctx, filters, offset=offset, limit=limit)
+    return ORJSONResponse(
+        {
+            "dashboards": [dashboard_summary(r) for r in records],
+            "total": total,
+            "limit": limit,
+            "offset": offset,
+        }
+    )
+
+
+async def get_dashboard(request: Request, ctx: RequestContext) -> Response:
+    contents = await load_contents(ctx, path_id(request, "dashboard_id", "dashboard"))
+    version = contents.dashboard.version
+    if not_modified(request, version):
+        return Response(status_code=304, headers={"ETag": etag(version)})
+    return ORJSONResponse(dashboard_json(contents), headers={"ETag": etag(version)})
+
+
+async def create_dashboard(request: Request, ctx: RequestContext) -> Response:
+    body = await json_body(request, DashboardCreate)
+    record = await dashboards.create_dashboard(
+        ctx,
+        dashboards.DashboardDraft(
+            code=body.code,
+            name=body.name,
+            description=body.description,
+            is_active=body.is_active,
+            role_ids=body.role_ids,
+            collection_id=body.collection_id,
+            parameters=body.parameters,
+        ),
+    )
+    contents = await load_contents(ctx, record.id)
+    return ORJSONResponse(
+        dashboard_json(contents),
+        status_code=201,
+        headers={"Location": f"/api/dashboards/{record.id}", "ETag": etag(record.version)},
+    )
+
+
+async def update_dashboard(request: Request, ctx: RequestContext) -> Response:
+    dashboard_id = path_id(request, "dashboard_id", "dashboard")
+    body = await json_body(request, DashboardPatch)
+    role_ids = body.sent("role_ids")
+    if "default_audience" in body.model_fields_set:
+        role_ids = body.default_audience
+    record = await dashboards.update_dashboard(
+        ctx,
+        dashboard_id,
+        dashboards.DashboardChanges(
+            name=body.sent("name"),
+            description=body.sent("description"),
+            parameters=body.sent("parameters"),
+            role_ids=role_ids,
+            is_active=body.sent("is_active"),
+            code=body.sent("code"),
+            collection_id=body.sent("collection_id"),
+        ),
+        expected_version=expected_version(request),
+    )
+    return ORJSONResponse(
+        dashboard_summary(record) | {"parameters": record.parameters},
+        headers={"ETag": etag(record.version)},
+    )
+
+
+async def delete_dashboard(request: Request, ctx: RequestContext) -> Response:
+    await dashboards.delete_dashboard(
+        ctx,
+        path_id(request, "dashboard_id", "dashboard"),
+        expected_version=expected_version(request),
+    )
+    return Response(status_code=204)
+
+
+async def duplicate(request: Request, ctx: RequestContext) -> Response:
+    dashboard_id = path_id(request, "dashboard_id", "dashboard")
+    body = (await json_body(request, DuplicateBody)) if await request.body() else DuplicateBody()
+    copy = await duplicate_dashboard(ctx, dashboard_id, name=body.name)
+    return ORJSONResponse(
+        {"id": copy.id}, status_code=201, headers={"Location": f"/api/dashboards/{copy.id}"}
+    )
