@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import Caller
 from tests.helpers import (
     CREATE_WIDGET,
+    DASHBOARD,
     DELETE_WIDGET,
     UPDATE_WIDGET,
     create_dashboard,
@@ -724,3 +725,25 @@ async def test_listing_needs_a_token(http: httpx.AsyncClient) -> None:
 
     assert response.status_code == 401
     assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_editing_a_placed_library_widget_moves_the_version_of_its_dashboards(
+    editor: Caller,
+) -> None:
+    # given a library widget placed on two dashboards, and a third dashboard without it
+    widget = await create_widget(editor)
+    boards = [await create_dashboard(editor) for _ in range(3)]
+    for board in boards[:2]:
+        await place_widgets(editor, board["id"], [widget["id"]])
+
+    # when its config changes
+    payload = await editor.graphql(
+        UPDATE_WIDGET, {"input": {"id": widget["id"], "config": {"title": "Renamed"}}}
+    )
+
+    # then the dashboards showing it are at a new version; the other is not
+    assert payload["updateDashboardWidget"]["userErrors"] == []
+    versions = [
+        (await editor.graphql(DASHBOARD, {"id": b["id"]}))["dashboard"]["version"] for b in boards
+    ]
+    assert versions == [3, 3, 1]

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import BigInteger, column, delete, func, select, update, values
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.context import RequestContext
@@ -323,14 +324,14 @@ async def update_layout(
                 after.append(Placed(f"card {card.id}", card.page_id, card.position))
         require_no_overlap(after)
         if moves:
+            # One statement for any number of cards: UPDATE … FROM (VALUES …).
+            moved = values(
+                column("card_id", BigInteger), column("position", JSONB), name="moved"
+            ).data([(m.card_id, m.position.as_json()) for m in moves])
             await conn.execute(
                 update(placements)
-                .where(
-                    placements.c.tenant_id == ctx.tenant_id,
-                    placements.c.id == bindparam("moved_id"),
-                )
-                .values(position=bindparam("new_position")),
-                [{"moved_id": m.card_id, "new_position": m.position.as_json()} for m in moves],
+                .where(placements.c.tenant_id == ctx.tenant_id, placements.c.id == moved.c.card_id)
+                .values(position=moved.c.position)
             )
             await bump_version(conn, ctx, dashboard_id)
         result = await conn.execute(

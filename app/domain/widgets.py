@@ -18,7 +18,7 @@ from app.domain.listing import contains_text, fetch_page
 from app.domain.records import WIDGET_COLUMNS, Page, WidgetRecord
 from app.domain.validation import UNSET, Problems, is_set
 from app.errors import DomainError, ErrorCode, FieldPath, Problem, not_found
-from db.models import dashboard_widgets, placements
+from db.models import dashboard_widgets, dashboards, placements
 
 NAME_MAX, DESCRIPTION_MAX = 100, 1000
 
@@ -177,7 +177,41 @@ async def update_widget(
     )
     problems.raise_if_any()
     async with ctx.db.transaction() as conn:
-        return await update_widget_in(conn, ctx, widget_id, values)
+        using = await _lock_dashboards_using(conn, ctx, widget_id)
+        record = await update_widget_in(conn, ctx, widget_id, values)
+        if values and using:
+            # The widget is a card on these dashboards: their content changed too.
+            await conn.execute(
+                update(dashboards)
+                .where(dashboards.c.tenant_id == ctx.tenant_id, dashboards.c.id.in_(using))
+                .values(version=dashboards.c.version + 1, updated_at=func.now())
+            )
+        return record
+
+
+async def _lock_dashboards_using(
+    conn: AsyncConnection, ctx: RequestContext, widget_id: int
+) -> list[int]:
+    """Lock, in id order, the dashboards that place the widget: dashboard rows before the
+    widget row, the same order card edits take, so the two cannot deadlock."""
+    return list(
+        (
+            await conn.execute(
+                select(dashboards.c.id)
+                .where(
+                    dashboards.c.tenant_id == ctx.tenant_id,
+                    dashboards.c.id.in_(
+                        select(placements.c.dashboard_id).where(
+                            placements.c.tenant_id == ctx.tenant_id,
+                            placements.c.widget_id == widget_id,
+                        )
+                    ),
+                )
+                .order_by(dashboards.c.id)
+                .with_for_update()
+            )
+        ).scalars()
+    )
 
 
 async def update_widget_in(
