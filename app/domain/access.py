@@ -35,31 +35,30 @@ class Action(Enum):
     MANAGE = "manage"  # delete, share
 
 
+# An alias of its own, so that the subqueries below correlate only to the dashboard row,
+# also inside statements that read share_grants themselves.
+_caller_grants = share_grants.alias("caller_grants")
+
+
 def _grants_of_caller(principal: Principal) -> ColumnElement[bool]:
     """Grants on the dashboard row in scope that name the caller or one of their groups."""
-    subject = and_(
-        share_grants.c.subject_type == "user", share_grants.c.subject_id == principal.user_id
-    )
+    g = _caller_grants
+    subject = and_(g.c.subject_type == "user", g.c.subject_id == principal.user_id)
     if principal.groups:
         subject = or_(
             subject,
-            and_(
-                share_grants.c.subject_type == "group",
-                share_grants.c.subject_id.in_(sorted(principal.groups)),
-            ),
+            and_(g.c.subject_type == "group", g.c.subject_id.in_(sorted(principal.groups))),
         )
     return and_(
-        share_grants.c.tenant_id == dashboards.c.tenant_id,
-        share_grants.c.dashboard_id == dashboards.c.id,
-        subject,
+        g.c.tenant_id == dashboards.c.tenant_id, g.c.dashboard_id == dashboards.c.id, subject
     )
 
 
 def grant_level(ctx: RequestContext) -> ScalarSelect[int]:
     """The caller's strongest grant on the dashboard row in scope, as an AccessLevel."""
     rank = case(
-        (share_grants.c.access_level == "editor", AccessLevel.EDITOR.value),
-        (share_grants.c.access_level == "commenter", AccessLevel.COMMENTER.value),
+        (_caller_grants.c.access_level == "editor", AccessLevel.EDITOR.value),
+        (_caller_grants.c.access_level == "commenter", AccessLevel.COMMENTER.value),
         else_=AccessLevel.VIEWER.value,
     )
     return (

@@ -9,13 +9,15 @@ from strawberry import relay
 
 from app.domain import collections as collection_service
 from app.domain import dashboards as dashboard_service
+from app.domain import lookup
 from app.domain import widgets as widget_service
 from app.domain.widgets import WidgetType
 from app.graphql.context import Info
 from app.graphql.ids import database_id_of
 from app.graphql.pagination import Connection, connection, page_window
 from app.graphql.types.collection import Collection
-from app.graphql.types.dashboard import Dashboard
+from app.graphql.types.dashboard import Dashboard, DashboardCard, DashboardPage
+from app.graphql.types.sharing import ShareGrant
 from app.graphql.types.widget import DashboardWidget
 
 
@@ -44,6 +46,16 @@ class Query:
         if (collection_id := database_id_of(id, "Collection", allow_plain=False)) is not None:
             collection = await loaders.collection(collection_id)
             return Collection.from_record(collection) if collection else None
+        ctx = info.context.request
+        if (card_id := database_id_of(id, "DashboardCard", allow_plain=False)) is not None:
+            card = await lookup.visible_card(ctx, card_id)
+            return DashboardCard.from_record(card) if card else None
+        if (page_id := database_id_of(id, "DashboardPage", allow_plain=False)) is not None:
+            page = await lookup.visible_page(ctx, page_id)
+            return DashboardPage.from_record(page) if page else None
+        if (share_id := database_id_of(id, "ShareGrant", allow_plain=False)) is not None:
+            share = await lookup.visible_share(ctx, share_id)
+            return ShareGrant.from_record(share) if share else None
         return None
 
     @strawberry.field(description="A dashboard by id (global or integer); null if unseen.")
