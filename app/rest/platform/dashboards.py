@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -9,6 +13,8 @@ from app.context import RequestContext
 from app.domain import dashboards
 from app.domain.contents import load_contents
 from app.domain.duplication import duplicate_dashboard
+from app.domain.records import DashboardRecord
+from app.errors import DomainError
 from app.rest.parsing import json_body, path_id
 from app.rest.platform.bodies import DashboardCreate, DashboardPatch, DuplicateBody
 from app.rest.platform.versions import etag, expected_version, not_modified
@@ -22,7 +28,9 @@ def _query_int(request: Request, name: str, default: int, maximum: int) -> int:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isascii() or not raw.isdigit() or int(raw[:10]) > maximum:
+    digits = raw.lstrip("0") or "0"
+    too_long = len(digits) > len(str(maximum))  # checked before int() sees a huge string
+    if not raw.isascii() or not raw.isdigit() or too_long or int(digits) > maximum:
         raise RequestError(
             400,
             "INVALID_QUERY",
@@ -87,9 +95,38 @@ async def update_dashboard(request: Request, ctx: RequestContext) -> Response:
     dashboard_id = path_id(request, "dashboard_id", "dashboard")
     body = await json_body(request, DashboardPatch)
     role_ids = body.sent("role_ids")
-    if "default_audience" in body.model_fields_set:
+    audience = "default_audience" in body.model_fields_set
+    if audience:
         role_ids = body.default_audience
-    record = await dashboards.update_dashboard(
+    with _renamed_field("role_ids", "default_audience" if audience else "role_ids"):
+        record = await _update(request, ctx, dashboard_id, body, role_ids)
+    return ORJSONResponse(
+        dashboard_summary(record) | {"parameters": record.parameters},
+        headers={"ETag": etag(record.version)},
+    )
+
+
+@contextmanager
+def _renamed_field(domain_name: str, body_name: str) -> Iterator[None]:
+    """Errors about `domain_name` named as the body spelled it."""
+    try:
+        yield
+    except DomainError as error:
+        if domain_name == body_name:
+            raise
+        raise DomainError(
+            *(
+                replace(p, field=(body_name, *p.field[1:])) if p.field[:1] == (domain_name,) else p
+                for p in error.problems
+            ),
+            current_version=error.current_version,
+        ) from error
+
+
+async def _update(
+    request: Request, ctx: RequestContext, dashboard_id: int, body: DashboardPatch, role_ids: object
+) -> DashboardRecord:
+    return await dashboards.update_dashboard(
         ctx,
         dashboard_id,
         dashboards.DashboardChanges(
@@ -102,10 +139,6 @@ async def update_dashboard(request: Request, ctx: RequestContext) -> Response:
             collection_id=body.sent("collection_id"),
         ),
         expected_version=expected_version(request),
-    )
-    return ORJSONResponse(
-        dashboard_summary(record) | {"parameters": record.parameters},
-        headers={"ETag": etag(record.version)},
     )
 
 

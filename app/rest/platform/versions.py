@@ -31,5 +31,8 @@ def expected_version(request: Request) -> int | None:
 
 
 def not_modified(request: Request, version: int) -> bool:
-    tags = [t.strip() for t in request.headers.get("if-none-match", "").split(",")]
+    """If-None-Match compares weakly: W/"v3" matches "v3"."""
+    tags = [
+        t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")
+    ]
     return etag(version) in tags or "*" in tags
