@@ -87,7 +87,7 @@ async def add_card(
     problems.json_object(draft.config, ("config",), max_bytes=ctx.settings.max_widget_config_bytes)
     check_position(problems, draft.layout, ("layout",), ctx.settings.grid_columns)
     if draft.name is not None:
-        problems.text(draft.name, ("name",), max_length=CARD_NAME_MAX, required=True)
+        problems.text(draft.name.strip(), ("name",), max_length=CARD_NAME_MAX, required=True)
     if card_type is not None:
         check_config(problems, card_type.value, draft.config, ("config",))
     problems.raise_if_any()
@@ -100,6 +100,7 @@ async def add_card(
             dashboard_id,
             expected_version,
             action=Action.EDIT,
+            field=("dashboard_id",),
             description="adding a card",
         )
         page_id = await _page_id(conn, ctx, dashboard_id, draft.page)
@@ -141,7 +142,8 @@ async def update_card(
         )
         widget_values["config"] = changes.config
     if is_set(changes.name):
-        problems.text(changes.name, ("name",), max_length=CARD_NAME_MAX, required=True)
+        name = changes.name.strip() if isinstance(changes.name, str) else changes.name
+        problems.text(name, ("name",), max_length=CARD_NAME_MAX, required=True)
         widget_values["name"] = (changes.name or "").strip()
     if is_set(changes.layout):
         if changes.layout is None:
@@ -157,6 +159,7 @@ async def update_card(
             dashboard_id,
             expected_version,
             action=Action.EDIT,
+            field=("dashboard_id",),
             description="changing a card",
         )
         current = await _card(conn, ctx, dashboard_id, card_id)
@@ -199,6 +202,7 @@ async def remove_card(
             dashboard_id,
             expected_version,
             action=Action.EDIT,
+            field=("dashboard_id",),
             description="removing a card",
         )
         card = await _card(conn, ctx, dashboard_id, card_id)
@@ -223,6 +227,7 @@ async def duplicate_card(
             dashboard_id,
             expected_version,
             action=Action.EDIT,
+            field=("dashboard_id",),
             description="duplicating a card",
         )
         card = await _card(conn, ctx, dashboard_id, card_id)
@@ -295,6 +300,7 @@ async def update_layout(
             dashboard_id,
             expected_version,
             action=Action.EDIT,
+            field=("dashboard_id",),
             description="changing the layout",
         )
         rows = (

@@ -5,7 +5,7 @@ copy belongs to whoever made it."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.context import RequestContext
@@ -29,6 +29,7 @@ async def duplicate_dashboard(
     ctx: RequestContext, dashboard_id: int, *, name: str | None = None
 ) -> DashboardRecord:
     require_edit(ctx.principal, "duplicating a dashboard")
+    name = name.strip() if name is not None else None
     problems = Problems()
     if name is not None:
         problems.text(name, ("name",), max_length=NAME_MAX, required=True)
@@ -60,24 +61,38 @@ async def duplicate_dashboard(
     return copy
 
 
+async def _new_ids(conn: AsyncConnection, table: Table, count: int) -> list[int]:
+    """`count` ids from the table's identity sequence, in one statement, so that rows can be
+    inserted in one multi-row INSERT knowing which new row copies which old one."""
+    if count == 0:
+        return []
+    result = await conn.execute(
+        select(func.nextval(func.pg_get_serial_sequence(table.name, "id"))).select_from(
+            func.generate_series(1, count)
+        )
+    )
+    return [int(value) for value in result.scalars()]
+
+
 async def _copy_pages(
     conn: AsyncConnection, ctx: RequestContext, source: list[PageRecord], copy_id: int
 ) -> dict[int, int]:
-    rows = (
-        await conn.execute(
-            pages.insert().returning(pages.c.id, sort_by_parameter_order=True),
+    ids = await _new_ids(conn, pages, len(source))
+    await conn.execute(
+        pages.insert().values(
             [
                 {
                     "tenant_id": ctx.tenant_id,
+                    "id": new_id,
                     "dashboard_id": copy_id,
                     "name": p.name,
                     "position": p.position,
                 }
-                for p in source
-            ],
+                for p, new_id in zip(source, ids, strict=True)
+            ]
         )
-    ).all()
-    return {page.id: row.id for page, row in zip(source, rows, strict=True)}
+    )
+    return {page.id: new_id for page, new_id in zip(source, ids, strict=True)}
 
 
 async def _copy_cards(
@@ -97,30 +112,25 @@ async def _copy_cards(
     ]
     if not cards:
         return
-    private = {
-        w.id: w
-        for w in (
-            WidgetRecord.from_row(r)
-            for r in await conn.execute(
-                select(*WIDGET_COLUMNS).where(
-                    dashboard_widgets.c.tenant_id == ctx.tenant_id,
-                    dashboard_widgets.c.id.in_(sorted({c.widget_id for c in cards})),
-                    dashboard_widgets.c.in_library.is_(False),
-                )
+    private = [
+        WidgetRecord.from_row(r)
+        for r in await conn.execute(
+            select(*WIDGET_COLUMNS).where(
+                dashboard_widgets.c.tenant_id == ctx.tenant_id,
+                dashboard_widgets.c.id.in_(sorted({c.widget_id for c in cards})),
+                dashboard_widgets.c.in_library.is_(False),
             )
         )
-    }
-    widget_map: dict[int, int] = {}
+    ]
+    new_ids = await _new_ids(conn, dashboard_widgets, len(private))
+    widget_map = {w.id: new_id for w, new_id in zip(private, new_ids, strict=True)}
     if private:
-        originals = list(private.values())
-        rows = (
-            await conn.execute(
-                dashboard_widgets.insert().returning(
-                    dashboard_widgets.c.id, sort_by_parameter_order=True
-                ),
+        await conn.execute(
+            dashboard_widgets.insert().values(
                 [
                     {
                         "tenant_id": ctx.tenant_id,
+                        "id": widget_map[w.id],
                         "owner_id": ctx.user_id,
                         "in_library": False,
                         "name": w.name,
@@ -128,22 +138,22 @@ async def _copy_cards(
                         "description": w.description,
                         "config": w.config,
                     }
-                    for w in originals
-                ],
+                    for w in private
+                ]
             )
-        ).all()
-        widget_map = {w.id: row.id for w, row in zip(originals, rows, strict=True)}
+        )
     await conn.execute(
-        placements.insert(),
-        [
-            {
-                "tenant_id": ctx.tenant_id,
-                "dashboard_id": copy_id,
-                "page_id": page_map[c.page_id],
-                "widget_id": widget_map.get(c.widget_id, c.widget_id),
-                "position": c.position.as_json() if c.position else {},
-                "ordinal": c.ordinal,
-            }
-            for c in cards
-        ],
+        placements.insert().values(
+            [
+                {
+                    "tenant_id": ctx.tenant_id,
+                    "dashboard_id": copy_id,
+                    "page_id": page_map[c.page_id],
+                    "widget_id": widget_map.get(c.widget_id, c.widget_id),
+                    "position": c.position.as_json() if c.position else {},
+                    "ordinal": c.ordinal,
+                }
+                for c in cards
+            ]
+        )
     )

@@ -15,7 +15,7 @@ from app.domain.access import (
     visible_dashboards,
 )
 from app.domain.records import DASHBOARD_COLUMNS, DashboardRecord
-from app.errors import not_found, version_conflict
+from app.errors import FieldPath, not_found, version_conflict
 from db.models import dashboards
 
 
@@ -27,6 +27,7 @@ async def lock_dashboard(
     *,
     action: Action,
     description: str,
+    field: FieldPath = ("id",),
 ) -> DashboardRecord:
     """Lock the dashboard row for the rest of the transaction, after checking that the
     caller sees it (else not found), may do `action` (else forbidden) and, when asked,
@@ -40,7 +41,7 @@ async def lock_dashboard(
         )
     ).first()
     if row is None:
-        raise not_found("dashboard", dashboard_id, ("id",))
+        raise not_found("dashboard", dashboard_id, field)
     current = DashboardRecord.from_row(row)
     require_dashboard_access(
         ctx.principal, current.owner_id, AccessLevel(row.caller_grant), action, description

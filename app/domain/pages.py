@@ -73,6 +73,7 @@ async def add_page(
     *,
     expected_version: int | None = None,
 ) -> PageRecord:
+    name = name.strip() if isinstance(name, str) else name
     problems = Problems()
     problems.text(name, ("name",), max_length=NAME_MAX, required=True)
     problems.raise_if_any()
@@ -83,6 +84,7 @@ async def add_page(
             dashboard_id,
             expected_version,
             action=Action.EDIT,
+            field=("dashboard_id",),
             description="adding a page",
         )
         existing = await pages_of(conn, ctx, dashboard_id)
@@ -119,6 +121,8 @@ async def update_page(
     position: Any = UNSET,
     expected_version: int | None = None,
 ) -> PageRecord:
+    if isinstance(name, str):
+        name = name.strip()
     problems = Problems()
     if is_set(name):
         problems.text(name, ("name",), max_length=NAME_MAX, required=True)
@@ -132,6 +136,7 @@ async def update_page(
             dashboard_id,
             expected_version,
             action=Action.EDIT,
+            field=("dashboard_id",),
             description="changing a page",
         )
         existing = await pages_of(conn, ctx, dashboard_id)
@@ -173,6 +178,7 @@ async def delete_page(
             dashboard_id,
             expected_version,
             action=Action.EDIT,
+            field=("dashboard_id",),
             description="deleting a page",
         )
         existing = await pages_of(conn, ctx, dashboard_id)

@@ -73,6 +73,7 @@ async def set_placements(
             dashboard_id,
             expected_version,
             action=Action.EDIT,
+            field=("dashboard_id",),
             description="placing widgets on a dashboard",
         )
         page_ids = await _page_ids(conn, ctx, dashboard_id, items)

@@ -119,6 +119,7 @@ async def share_dashboard(
             dashboard_id,
             expected_version,
             action=Action.MANAGE,
+            field=("dashboard_id",),
             description="sharing a dashboard",
         )
         row = (await conn.execute(statement)).one()
@@ -136,6 +137,7 @@ async def revoke_share(
             dashboard_id,
             expected_version,
             action=Action.MANAGE,
+            field=("dashboard_id",),
             description="revoking a share",
         )
         row = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from dataclasses import replace
 from typing import TypeVar
 
 import strawberry
@@ -61,14 +62,18 @@ def user_error(problem: Problem) -> UserError:
 
 
 async def attempt(
-    operation: Awaitable[T], field_prefix: FieldPath = ()
+    operation: Awaitable[T], list_field: str | None = None
 ) -> tuple[T | None, list[UserError]]:
     """Run a domain operation; a refusal becomes userErrors instead of an exception.
-    `field_prefix` places the domain's field paths under the input field they came from."""
+    For operations whose domain input is a bare list (REST sends an array), `list_field`
+    names the input holding it: a path that starts at an item index goes under it."""
     try:
         return await operation, []
     except DomainError as error:
-        return None, [
-            user_error(Problem(p.code, p.message, (*field_prefix, *p.field) if p.field else ()))
-            for p in error.problems
-        ]
+        return None, [user_error(_under(p, list_field)) for p in error.problems]
+
+
+def _under(problem: Problem, list_field: str | None) -> Problem:
+    if list_field is None or not problem.field or not isinstance(problem.field[0], int):
+        return problem
+    return replace(problem, field=(list_field, *problem.field))

@@ -203,7 +203,7 @@ class CardMutations:
                 expected_version=input.expected_version,
             )
 
-        placed, errors = await attempt(run(), field_prefix=("cards",))
+        placed, errors = await attempt(run(), list_field="cards")
         info.context.after_write()
         dashboard = None
         if placed is not None:
