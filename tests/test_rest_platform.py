@@ -897,3 +897,19 @@ async def test_a_weak_etag_in_if_none_match_is_not_modified(editor: Caller) -> N
 
     assert response.status_code == 304
     assert response.headers["etag"] == tag
+
+
+async def test_sending_the_same_grant_again_is_200_and_keeps_the_version(editor: Caller) -> None:
+    created = await editor.request("POST", "/api/dashboards", json={"name": "Shared"})
+    dashboard_id = created.json()["id"]
+    grant = {"subject_type": "user", "subject_id": "zoe", "access_level": "viewer"}
+    first = await editor.request("POST", f"/api/dashboards/{dashboard_id}/shares", json=grant)
+    version = (await editor.request("GET", f"/api/dashboards/{dashboard_id}")).json()["version"]
+
+    again = await editor.request("POST", f"/api/dashboards/{dashboard_id}/shares", json=grant)
+
+    after = (await editor.request("GET", f"/api/dashboards/{dashboard_id}")).json()
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["share_id"] == first.json()["share_id"]
+    assert after["version"] == version
+    assert len(after["shares"]) == 1

@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Row, delete, func, select
+from sqlalchemy import Row, delete, func, literal_column, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -88,7 +88,9 @@ async def share_dashboard(
     access_level: ShareAccess,
     *,
     expected_version: int | None = None,
-) -> ShareRecord:
+) -> tuple[ShareRecord, bool]:
+    """The grant, and whether it is new (else an existing one was updated or kept)."""
+    subject_id = subject_id.strip()
     problems = Problems()
     problems.text(subject_id, ("subject_id",), max_length=SUBJECT_ID_MAX, required=True)
     problems.raise_if_any()
@@ -98,7 +100,7 @@ async def share_dashboard(
             tenant_id=ctx.tenant_id,
             dashboard_id=dashboard_id,
             subject_type=subject_type.value,
-            subject_id=subject_id.strip(),
+            subject_id=subject_id,
             access_level=access_level.value,
             granted_by=ctx.user_id,
         )
@@ -109,8 +111,11 @@ async def share_dashboard(
                 "granted_by": ctx.user_id,
                 "updated_at": func.now(),
             },
+            # The same grant again changes nothing (and no version).
+            where=share_grants.c.access_level != access_level.value,
         )
-        .returning(*SHARE_COLUMNS)
+        # xmax is 0 only for a row this statement inserted.
+        .returning(*SHARE_COLUMNS, literal_column("(xmax = 0)").label("inserted"))
     )
     async with ctx.db.transaction() as conn:
         await lock_dashboard(
@@ -122,9 +127,22 @@ async def share_dashboard(
             field=("dashboard_id",),
             description="sharing a dashboard",
         )
-        row = (await conn.execute(statement)).one()
-        await bump_version(conn, ctx, dashboard_id)
-    return ShareRecord.from_row(row)
+        row = (await conn.execute(statement)).first()
+        created = bool(row is not None and row.inserted)
+        if row is None:
+            row = (
+                await conn.execute(
+                    select(*SHARE_COLUMNS).where(
+                        share_grants.c.tenant_id == ctx.tenant_id,
+                        share_grants.c.dashboard_id == dashboard_id,
+                        share_grants.c.subject_type == subject_type.value,
+                        share_grants.c.subject_id == subject_id,
+                    )
+                )
+            ).one()
+        else:
+            await bump_version(conn, ctx, dashboard_id)
+    return ShareRecord.from_row(row), created
 
 
 async def revoke_share(

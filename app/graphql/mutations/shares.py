@@ -48,7 +48,7 @@ class ShareMutations:
         self, info: Info, input: ShareDashboardInput
     ) -> ShareDashboardPayload:
         async def run() -> ShareRecord:
-            return await service.share_dashboard(
+            grant, _created = await service.share_dashboard(
                 info.context.request,
                 required_id(input.dashboard_id, "Dashboard", ("dashboard_id",)),
                 input.subject_type,
@@ -56,6 +56,7 @@ class ShareMutations:
                 input.access_level,
                 expected_version=input.expected_version,
             )
+            return grant
 
         record, errors = await attempt(run())
         info.context.after_write()

@@ -23,7 +23,7 @@ async def list_shares(request: Request, ctx: RequestContext) -> Response:
 async def add_share(request: Request, ctx: RequestContext) -> Response:
     dashboard_id = path_id(request, "dashboard_id", "dashboard")
     body = await json_body(request, ShareCreate)
-    grant = await shares.share_dashboard(
+    grant, created = await shares.share_dashboard(
         ctx,
         dashboard_id,
         shares.SubjectType(body.subject_type),
@@ -31,7 +31,6 @@ async def add_share(request: Request, ctx: RequestContext) -> Response:
         shares.ShareAccess(body.access_level),
         expected_version=expected_version(request),
     )
-    created = grant.created_at == grant.updated_at  # an update moves updated_at on
     return ORJSONResponse(share_json(grant), status_code=201 if created else 200)
 
 
