@@ -14,8 +14,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.context import RequestContext
-from app.domain.access import Action
-from app.domain.editing import bump_version, lock_dashboard
+from app.domain.editing import bump_version, editing_dashboard
 from app.domain.grid import Placed, check_position, require_no_overlap
 from app.domain.pages import pages_of
 from app.domain.records import (
@@ -93,16 +92,7 @@ async def add_card(
     problems.raise_if_any()
     assert card_type is not None
 
-    async with ctx.db.transaction() as conn:
-        await lock_dashboard(
-            conn,
-            ctx,
-            dashboard_id,
-            expected_version,
-            action=Action.EDIT,
-            field=("dashboard_id",),
-            description="adding a card",
-        )
+    async with editing_dashboard(ctx, dashboard_id, expected_version, "adding a card") as conn:
         page_id = await _page_id(conn, ctx, dashboard_id, draft.page)
         await _require_free(conn, ctx, page_id, draft.layout, moving=None)
         widget = (
@@ -152,16 +142,7 @@ async def update_card(
             check_position(problems, changes.layout, ("layout",), ctx.settings.grid_columns)
     problems.raise_if_any()
 
-    async with ctx.db.transaction() as conn:
-        await lock_dashboard(
-            conn,
-            ctx,
-            dashboard_id,
-            expected_version,
-            action=Action.EDIT,
-            field=("dashboard_id",),
-            description="changing a card",
-        )
+    async with editing_dashboard(ctx, dashboard_id, expected_version, "changing a card") as conn:
         current = await _card(conn, ctx, dashboard_id, card_id)
         page_id = current.placement.page_id
         if is_set(changes.page) and changes.page is not None:
@@ -195,16 +176,7 @@ async def update_card(
 async def remove_card(
     ctx: RequestContext, dashboard_id: int, card_id: int, *, expected_version: int | None = None
 ) -> int:
-    async with ctx.db.transaction() as conn:
-        await lock_dashboard(
-            conn,
-            ctx,
-            dashboard_id,
-            expected_version,
-            action=Action.EDIT,
-            field=("dashboard_id",),
-            description="removing a card",
-        )
+    async with editing_dashboard(ctx, dashboard_id, expected_version, "removing a card") as conn:
         card = await _card(conn, ctx, dashboard_id, card_id)
         await conn.execute(
             delete(placements).where(
@@ -220,16 +192,7 @@ async def duplicate_card(
     ctx: RequestContext, dashboard_id: int, card_id: int, *, expected_version: int | None = None
 ) -> Card:
     """A copy of the card (and of its widget) on the same page, below every other card."""
-    async with ctx.db.transaction() as conn:
-        await lock_dashboard(
-            conn,
-            ctx,
-            dashboard_id,
-            expected_version,
-            action=Action.EDIT,
-            field=("dashboard_id",),
-            description="duplicating a card",
-        )
+    async with editing_dashboard(ctx, dashboard_id, expected_version, "duplicating a card") as conn:
         card = await _card(conn, ctx, dashboard_id, card_id)
         source = card.widget
         widget = (
@@ -293,16 +256,9 @@ async def update_layout(
         check_position(problems, move.position, (index,), ctx.settings.grid_columns)
     problems.raise_if_any()
 
-    async with ctx.db.transaction() as conn:
-        await lock_dashboard(
-            conn,
-            ctx,
-            dashboard_id,
-            expected_version,
-            action=Action.EDIT,
-            field=("dashboard_id",),
-            description="changing the layout",
-        )
+    async with editing_dashboard(
+        ctx, dashboard_id, expected_version, "changing the layout"
+    ) as conn:
         rows = (
             await conn.execute(
                 select(*PLACEMENT_COLUMNS).where(

@@ -3,6 +3,9 @@ access and the expected version; afterwards bump the version once."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -49,6 +52,30 @@ async def lock_dashboard(
     if expected_version is not None and expected_version != current.version:
         raise version_conflict(expected_version, current.version)
     return current
+
+
+@asynccontextmanager
+async def editing_dashboard(
+    ctx: RequestContext,
+    dashboard_id: int,
+    expected_version: int | None,
+    description: str,
+    *,
+    action: Action = Action.EDIT,
+) -> AsyncIterator[AsyncConnection]:
+    """A transaction in which the dashboard is locked and the caller may do `action`: the
+    opening of every write to a dashboard's pages, cards, layout, placements and grants."""
+    async with ctx.db.transaction() as conn:
+        await lock_dashboard(
+            conn,
+            ctx,
+            dashboard_id,
+            expected_version,
+            action=action,
+            description=description,
+            field=("dashboard_id",),
+        )
+        yield conn
 
 
 async def bump_version(

@@ -11,8 +11,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.context import RequestContext
-from app.domain.access import Action
-from app.domain.editing import bump_version, lock_dashboard
+from app.domain.editing import bump_version, editing_dashboard
 from app.domain.records import PAGE_COLUMNS, PageRecord
 from app.domain.validation import UNSET, Problems, is_set
 from app.domain.widgets import delete_unplaced_card_widgets, placed_widget_ids
@@ -77,16 +76,7 @@ async def add_page(
     problems = Problems()
     problems.text(name, ("name",), max_length=NAME_MAX, required=True)
     problems.raise_if_any()
-    async with ctx.db.transaction() as conn:
-        await lock_dashboard(
-            conn,
-            ctx,
-            dashboard_id,
-            expected_version,
-            action=Action.EDIT,
-            field=("dashboard_id",),
-            description="adding a page",
-        )
+    async with editing_dashboard(ctx, dashboard_id, expected_version, "adding a page") as conn:
         existing = await pages_of(conn, ctx, dashboard_id)
         if len(existing) >= MAX_PAGES:
             raise DomainError(
@@ -129,16 +119,7 @@ async def update_page(
     if is_set(position) and position is None:
         problems.add(ErrorCode.REQUIRED, "position may not be null", ("position",))
     problems.raise_if_any()
-    async with ctx.db.transaction() as conn:
-        await lock_dashboard(
-            conn,
-            ctx,
-            dashboard_id,
-            expected_version,
-            action=Action.EDIT,
-            field=("dashboard_id",),
-            description="changing a page",
-        )
+    async with editing_dashboard(ctx, dashboard_id, expected_version, "changing a page") as conn:
         existing = await pages_of(conn, ctx, dashboard_id)
         page = _page_number(existing, number)
         values: dict[str, Any] = {}
@@ -171,16 +152,7 @@ async def delete_page(
     ctx: RequestContext, dashboard_id: int, number: int, *, expected_version: int | None = None
 ) -> PageRecord:
     """Delete a page and its cards; the pages after it move up one."""
-    async with ctx.db.transaction() as conn:
-        await lock_dashboard(
-            conn,
-            ctx,
-            dashboard_id,
-            expected_version,
-            action=Action.EDIT,
-            field=("dashboard_id",),
-            description="deleting a page",
-        )
+    async with editing_dashboard(ctx, dashboard_id, expected_version, "deleting a page") as conn:
         existing = await pages_of(conn, ctx, dashboard_id)
         page = _page_number(existing, number)
         if len(existing) == 1:

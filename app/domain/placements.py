@@ -12,8 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.context import RequestContext
-from app.domain.access import Action
-from app.domain.editing import bump_version, lock_dashboard
+from app.domain.editing import bump_version, editing_dashboard
 from app.domain.grid import Placed, check_position, require_no_overlap
 from app.domain.pages import pages_of
 from app.domain.records import PLACEMENT_COLUMNS, DashboardRecord, PlacementRecord, Position
@@ -66,16 +65,9 @@ async def set_placements(
     )
     problems.raise_if_any()
 
-    async with ctx.db.transaction() as conn:
-        await lock_dashboard(
-            conn,
-            ctx,
-            dashboard_id,
-            expected_version,
-            action=Action.EDIT,
-            field=("dashboard_id",),
-            description="placing widgets on a dashboard",
-        )
+    async with editing_dashboard(
+        ctx, dashboard_id, expected_version, "placing widgets on a dashboard"
+    ) as conn:
         page_ids = await _page_ids(conn, ctx, dashboard_id, items)
         await _require_widgets(conn, ctx, items)
         require_no_overlap(

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.context import RequestContext
 from app.domain.access import Action
-from app.domain.editing import bump_version, lock_dashboard
+from app.domain.editing import bump_version, editing_dashboard
 from app.domain.validation import Problems
 from app.errors import not_found
 from db.models import share_grants
@@ -117,16 +117,9 @@ async def share_dashboard(
         # xmax is 0 only for a row this statement inserted.
         .returning(*SHARE_COLUMNS, literal_column("(xmax = 0)").label("inserted"))
     )
-    async with ctx.db.transaction() as conn:
-        await lock_dashboard(
-            conn,
-            ctx,
-            dashboard_id,
-            expected_version,
-            action=Action.MANAGE,
-            field=("dashboard_id",),
-            description="sharing a dashboard",
-        )
+    async with editing_dashboard(
+        ctx, dashboard_id, expected_version, "sharing a dashboard", action=Action.MANAGE
+    ) as conn:
         row = (await conn.execute(statement)).first()
         created = bool(row is not None and row.inserted)
         if row is None:
@@ -148,16 +141,9 @@ async def share_dashboard(
 async def revoke_share(
     ctx: RequestContext, dashboard_id: int, share_id: int, *, expected_version: int | None = None
 ) -> ShareRecord:
-    async with ctx.db.transaction() as conn:
-        await lock_dashboard(
-            conn,
-            ctx,
-            dashboard_id,
-            expected_version,
-            action=Action.MANAGE,
-            field=("dashboard_id",),
-            description="revoking a share",
-        )
+    async with editing_dashboard(
+        ctx, dashboard_id, expected_version, "revoking a share", action=Action.MANAGE
+    ) as conn:
         row = (
             await conn.execute(
                 delete(share_grants)
