@@ -43,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = get_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # Alembic's plugin set-up and pgserver's commands are noise at INFO on every start.
+    for chatty in ("alembic.runtime.plugins", "pgserver"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     handler = {
         "serve": _serve,
         "migrate": _migrate,
