@@ -67,9 +67,6 @@ class TenantDirectory:
             self._cache.popitem(last=False)
         return tenant_id
 
-    def forget(self) -> None:
-        self._cache.clear()
-
     async def _fetch_or_create(self, name: str) -> int:
         # ON CONFLICT DO UPDATE (a no-op write) returns the row whether or not we created it,
         # also when another process inserts the same name at the same moment.

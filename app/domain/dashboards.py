@@ -130,11 +130,6 @@ async def get_dashboards(
     return {row.id: DashboardRecord.from_row(row) for row in rows}
 
 
-async def get_dashboard(ctx: RequestContext, dashboard_id: int) -> DashboardRecord | None:
-    async with ctx.db.reader() as conn:
-        return (await get_dashboards(conn, ctx, [dashboard_id])).get(dashboard_id)
-
-
 def _filtered(ctx: RequestContext, filters: DashboardFilter, statement: Select[Any]) -> Select[Any]:
     statement = statement.where(visible_dashboards(ctx))
     if filters.search:

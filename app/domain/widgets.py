@@ -103,11 +103,6 @@ async def get_widgets(
     return {row.id: WidgetRecord.from_row(row) for row in rows}
 
 
-async def get_widget(ctx: RequestContext, widget_id: int) -> WidgetRecord | None:
-    async with ctx.db.reader() as conn:
-        return (await get_widgets(conn, ctx, [widget_id])).get(widget_id)
-
-
 def _filtered(ctx: RequestContext, filters: WidgetFilter, statement: Select[Any]) -> Select[Any]:
     statement = statement.where(
         dashboard_widgets.c.tenant_id == ctx.tenant_id, dashboard_widgets.c.in_library
