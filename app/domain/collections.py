@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.context import RequestContext
 from app.domain.access import require_edit
 from app.domain.constraints import violated_constraint
+from app.domain.records import columns_of
 from app.domain.validation import UNSET, Problems, is_set
 from app.errors import DomainError, ErrorCode, Problem
 from db.models import collections, dashboards
@@ -37,8 +38,7 @@ class CollectionRecord:
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> CollectionRecord:
-        m = row._mapping
-        return cls(**{name: m[name] for name in cls.__dataclass_fields__})
+        return cls(**columns_of(cls, row))
 
 
 def _check(problems: Problems, values: dict[str, Any], *, creating: bool) -> None:

@@ -18,7 +18,7 @@ PAGE_COLUMNS = [c for c in pages.c if c.name != "tenant_id"]
 T = TypeVar("T")
 
 
-def _columns_of(record_type: type[Any], row: Row[Any]) -> dict[str, Any]:
+def columns_of(record_type: type[Any], row: Row[Any]) -> dict[str, Any]:
     """The row's values for the record's fields (rows carry the same names)."""
     mapping = row._mapping
     return {f.name: mapping[f.name] for f in fields(record_type)}
@@ -42,7 +42,7 @@ class DashboardRecord:
 
     @classmethod
     def from_row(cls, row: Row[Any] | Any) -> DashboardRecord:
-        values = _columns_of(cls, row)
+        values = columns_of(cls, row)
         values["role_ids"] = tuple(values["role_ids"])
         return cls(**values)
 
@@ -61,7 +61,7 @@ class WidgetRecord:
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> WidgetRecord:
-        return cls(**_columns_of(cls, row))
+        return cls(**columns_of(cls, row))
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +109,7 @@ class PageRecord:
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> PageRecord:
-        return cls(**_columns_of(cls, row))
+        return cls(**columns_of(cls, row))
 
 
 @dataclass(frozen=True, slots=True)

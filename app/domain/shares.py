@@ -15,11 +15,11 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.context import RequestContext
-from app.domain.access import Action
+from app.domain.access import Action, visible_dashboards
 from app.domain.editing import bump_version, editing_dashboard
 from app.domain.validation import Problems
 from app.errors import not_found
-from db.models import share_grants
+from db.models import dashboards, share_grants
 
 SUBJECT_ID_MAX = 255
 SHARE_COLUMNS = [c for c in share_grants.c if c.name != "tenant_id"]
@@ -159,3 +159,13 @@ async def revoke_share(
             raise not_found("share", share_id, ("share_id",))
         await bump_version(conn, ctx, dashboard_id)
     return ShareRecord.from_row(row)
+
+
+async def list_shares(ctx: RequestContext, dashboard_id: int) -> list[ShareRecord]:
+    """The grants of a dashboard the caller sees (else not found)."""
+    async with ctx.db.reader() as conn:
+        if not await conn.scalar(
+            select(dashboards.c.id).where(visible_dashboards(ctx), dashboards.c.id == dashboard_id)
+        ):
+            raise not_found("dashboard", dashboard_id, ("id",))
+        return (await get_shares(conn, ctx, [dashboard_id])).get(dashboard_id, [])

@@ -7,7 +7,6 @@ from starlette.responses import Response
 
 from app.context import RequestContext
 from app.domain import collections, shares
-from app.domain.contents import load_contents
 from app.rest.parsing import json_body, path_id
 from app.rest.platform.bodies import CollectionCreate, CollectionPatch, ShareCreate
 from app.rest.platform.versions import expected_version
@@ -16,8 +15,8 @@ from app.rest.responses import ORJSONResponse
 
 
 async def list_shares(request: Request, ctx: RequestContext) -> Response:
-    contents = await load_contents(ctx, path_id(request, "dashboard_id", "dashboard"))
-    return ORJSONResponse({"shares": [share_json(s) for s in contents.shares]})
+    grants = await shares.list_shares(ctx, path_id(request, "dashboard_id", "dashboard"))
+    return ORJSONResponse({"shares": [share_json(s) for s in grants]})
 
 
 async def add_share(request: Request, ctx: RequestContext) -> Response:
