@@ -56,6 +56,25 @@ class Settings(BaseSettings):
     max_widget_config_bytes: int = Field(default=65_536, ge=256)
     tenant_cache_size: int = Field(default=10_000, ge=1)
 
+    # Tile data: each tenant's data is a schema of its own, read by a login role of its own.
+    # Empty: the schemas live in the service's database. The URL's user needs CREATEROLE.
+    data_database_url: str = ""
+    # Derives each tenant role's password; empty: the HS256 secret (generated in development).
+    tile_role_secret: str = ""
+    tile_statement_timeout_ms: int = Field(default=5_000, ge=50)
+    tile_row_limit: int = Field(default=5_000, ge=1)
+    tile_sql_max_chars: int = Field(default=20_000, ge=100)
+    # Cards of one render that query at once, and connections per tenant role pool.
+    tile_concurrency: int = Field(default=4, ge=1, le=64)
+    tile_pool_size: int = Field(default=4, ge=1, le=64)
+    # Tenant pools a process keeps open (least recently used are closed first).
+    tile_pools_max: int = Field(default=32, ge=1)
+    # Rendered tile results: in process, or shared through Redis when REDIS_URL is set.
+    tile_cache_max_entries: int = Field(default=10_000, ge=0)
+    tile_cache_max_ttl_seconds: int = Field(default=86_400, ge=0)
+    redis_url: str = ""
+    redis_key_prefix: str = "dashboards"
+
     @field_validator("tenant_header")
     @classmethod
     def _strip_header_name(cls, value: str) -> str:

@@ -199,9 +199,51 @@ class ShareGrant(Base):
     updated_at: Mapped[datetime] = _created_at()
 
 
+class Dataset(Base):
+    """A table, a view or a SQL query in the tenant's data schema, with its columns as the
+    database described them when the dataset was saved."""
+
+    __tablename__ = "datasets"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "name"),
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+        CheckConstraint("source_kind IN ('table', 'view', 'sql')", name="source_kind_known"),
+        CheckConstraint("jsonb_typeof(columns) = 'array'", name="columns_is_array"),
+    )
+
+    tenant_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    description: Mapped[str | None] = mapped_column(String(255))
+    source_kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    # The relation's name in the tenant's schema, or the SQL text.
+    source: Mapped[str] = mapped_column(Text, nullable=False)
+    # [{"name": "region", "type": "string", "db_type": "text"}, …]
+    columns: Mapped[list[dict[str, str]]] = mapped_column(JSONB, nullable=False)
+    owner_id: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = _created_at()
+    updated_at: Mapped[datetime] = _created_at()
+
+
 class DashboardWidget(Base):
     __tablename__ = "dashboard_widgets"
-    __table_args__ = (CheckConstraint("length(name) > 0", name="name_not_empty"),)
+    __table_args__ = (
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+        CheckConstraint(
+            "data_source IS NULL OR jsonb_typeof(data_source) = 'object'",
+            name="data_source_is_object",
+        ),
+        # The dataset a structured data source reads; it cannot be deleted while used.
+        ForeignKeyConstraint(
+            ["tenant_id", "dataset_id"],
+            ["datasets.tenant_id", "datasets.id"],
+            ondelete="RESTRICT",
+            name="fk_dashboard_widgets_dataset",
+        ),
+        Index("ix_dashboard_widgets_dataset", "tenant_id", "dataset_id"),
+    )
 
     tenant_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
@@ -216,6 +258,10 @@ class DashboardWidget(Base):
     # False for the private widget behind a card added with addDashboardCard: it is listed
     # with its card, not in the tenant's widget library, and goes when its card goes.
     in_library: Mapped[bool] = mapped_column(nullable=False, server_default=text("true"))
+    # Where the tile's data comes from: {"sql", "cache_ttl_seconds"} or a structured query
+    # on a dataset (app/domain/data_sources.py); null for tiles without data (text).
+    data_source: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    dataset_id: Mapped[int | None] = mapped_column(BigInteger)
     owner_id: Mapped[str] = mapped_column(Text, nullable=False)
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = _created_at()
@@ -267,6 +313,28 @@ class DashboardWidgetPlacement(Base):
     ordinal: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
+class PublicLink(Base):
+    """A dashboard made public: its slug opens its render, and nothing else, without a token.
+    The slug is the key (public requests name no tenant); deleting the row revokes it."""
+
+    __tablename__ = "public_links"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "dashboard_id"],
+            ["dashboards.tenant_id", "dashboards.id"],
+            ondelete="CASCADE",
+            name="fk_public_links_dashboard",
+        ),
+        UniqueConstraint("tenant_id", "dashboard_id", name="uq_public_links_dashboard"),
+    )
+
+    slug: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    dashboard_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    created_by: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = _created_at()
+
+
 # Core handles for set-based statements (the hot paths use Core rows, not ORM objects).
 dashboards = cast(Table, Dashboard.__table__)
 dashboard_widgets = cast(Table, DashboardWidget.__table__)
@@ -275,3 +343,5 @@ tenants = cast(Table, Tenant.__table__)
 collections = cast(Table, Collection.__table__)
 pages = cast(Table, DashboardPage.__table__)
 share_grants = cast(Table, ShareGrant.__table__)
+datasets = cast(Table, Dataset.__table__)
+public_links = cast(Table, PublicLink.__table__)

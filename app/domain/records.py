@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Row
 
-from db.models import dashboard_widgets, dashboards, pages, placements
+from db.models import dashboard_widgets, dashboards, datasets, pages, placements
 
 DASHBOARD_COLUMNS = [c for c in dashboards.c if c.name != "tenant_id"]
 WIDGET_COLUMNS = [c for c in dashboard_widgets.c if c.name != "tenant_id"]
 PLACEMENT_COLUMNS = [c for c in placements.c if c.name != "tenant_id"]
 PAGE_COLUMNS = [c for c in pages.c if c.name != "tenant_id"]
+DATASET_COLUMNS = [c for c in datasets.c if c.name != "tenant_id"]
 
 T = TypeVar("T")
 
@@ -58,10 +60,58 @@ class WidgetRecord:
     owner_id: str
     created_at: datetime
     updated_at: datetime
+    # Where the tile's data comes from (app/domain/data_sources.py); None: no data.
+    data_source: dict[str, Any] | None = None
+    dataset_id: int | None = None
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> WidgetRecord:
         return cls(**columns_of(cls, row))
+
+
+class ColumnType(StrEnum):
+    """What a dataset column holds, as templates and structured queries care about it."""
+
+    NUMBER = "number"
+    STRING = "string"
+    DATE = "date"
+    DATETIME = "datetime"
+    BOOLEAN = "boolean"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetColumn:
+    name: str
+    type: ColumnType
+    db_type: str  # PostgreSQL's name for the type, e.g. "numeric", "timestamp with time zone"
+
+    def as_json(self) -> dict[str, str]:
+        return {"name": self.name, "type": self.type.value, "db_type": self.db_type}
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetRecord:
+    id: int
+    name: str
+    description: str | None
+    source_kind: str  # "table", "view" or "sql"
+    source: str  # the relation's name in the tenant's schema, or the SQL text
+    columns: tuple[DatasetColumn, ...]
+    owner_id: str
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Row[Any]) -> DatasetRecord:
+        values = columns_of(cls, row)
+        values["columns"] = tuple(
+            DatasetColumn(c["name"], ColumnType(c["type"]), c["db_type"]) for c in values["columns"]
+        )
+        return cls(**values)
+
+    def column(self, name: str) -> DatasetColumn | None:
+        return next((c for c in self.columns if c.name == name), None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""The tenant data plane: sandboxed tile queries and their cache."""
