@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.auth import Principal
+from app.data.plane import DataPlane
 from app.settings import Settings
 
 
@@ -39,6 +40,7 @@ class RequestContext:
     db: Database
     settings: Settings
     request_id: str
+    data: DataPlane
 
     @property
     def user_id(self) -> str:

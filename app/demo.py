@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from app.auth import ADMIN_SCOPE, EDIT_SCOPE, Principal
 from app.context import Database, RequestContext
+from app.data.plane import DataPlane
 from app.domain.dashboards import DashboardDraft, create_dashboard
 from app.domain.placements import PlacementDraft, set_placements
 from app.domain.records import Position
@@ -65,6 +66,7 @@ WIDGETS = [
 async def seed_demo(url: str, settings: Settings) -> bool:
     """Create the demo data unless the demo tenant has dashboards. True when it created."""
     engine = create_engine(url, pool_size=2, max_overflow=0)
+    data = DataPlane.create(url, settings)
     try:
         tenant_id = await TenantDirectory(engine, 1).id_for(DEMO_TENANT)
         ctx = RequestContext(
@@ -80,6 +82,7 @@ async def seed_demo(url: str, settings: Settings) -> bool:
             db=Database(engine),
             settings=settings,
             request_id=f"demo-{uuid.uuid4().hex[:8]}",
+            data=data,
         )
         async with engine.connect() as conn:
             existing = await conn.scalar(
@@ -105,4 +108,5 @@ async def seed_demo(url: str, settings: Settings) -> bool:
         await set_placements(ctx, board.id, placed)
         return True
     finally:
+        await data.close()
         await engine.dispose()

@@ -21,6 +21,7 @@ class ErrorCode(StrEnum):
     CARD_POSITION_CONFLICT = "CARD_POSITION_CONFLICT"
     INVALID_CARD_CONFIG = "INVALID_CARD_CONFIG"
     NOT_EMPTY = "NOT_EMPTY"
+    DATA_UNAVAILABLE = "DATA_UNAVAILABLE"
 
 
 HTTP_STATUS: dict[ErrorCode, int] = {
@@ -37,6 +38,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.CARD_POSITION_CONFLICT: 409,
     ErrorCode.INVALID_CARD_CONFIG: 422,
     ErrorCode.NOT_EMPTY: 409,
+    ErrorCode.DATA_UNAVAILABLE: 503,
 }
 
 FieldPath = tuple[str | int, ...]

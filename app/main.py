@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from app.auth import TokenVerifier
 from app.context import Database
+from app.data.plane import DataPlane
 from app.graphql.endpoint import GraphQLEndpoint
 from app.graphql.schema import build_schema
 from app.health import healthz, readyz
@@ -65,12 +66,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
             db=Database(engine),
             verifier=TokenVerifier(settings),
             tenants=TenantDirectory(engine, settings.tenant_cache_size),
+            data=DataPlane.create(url, settings),
         )
         app.state.services = services
         graphql.bind(services)
         try:
             yield
         finally:
+            await services.data.close()
             await engine.dispose()
 
     graphql = _LateBoundGraphQL(build_schema(settings))

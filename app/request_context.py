@@ -46,4 +46,5 @@ async def authenticate(request: HTTPConnection, services: Services) -> RequestCo
         db=services.db,
         settings=services.settings,
         request_id=current_request_id(),
+        data=services.data,
     )

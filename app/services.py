@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from app.auth import TokenVerifier
 from app.context import Database
+from app.data.plane import DataPlane
 from app.settings import Settings
 from app.tenancy import TenantDirectory
 
@@ -16,3 +17,4 @@ class Services:
     db: Database
     verifier: TokenVerifier
     tenants: TenantDirectory
+    data: DataPlane

@@ -260,7 +260,7 @@ class DashboardWidget(Base):
     in_library: Mapped[bool] = mapped_column(nullable=False, server_default=text("true"))
     # Where the tile's data comes from: {"sql", "cache_ttl_seconds"} or a structured query
     # on a dataset (app/domain/data_sources.py); null for tiles without data (text).
-    data_source: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    data_source: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
     dataset_id: Mapped[int | None] = mapped_column(BigInteger)
     owner_id: Mapped[str] = mapped_column(Text, nullable=False)
     created_at: Mapped[datetime] = _created_at()

@@ -20,6 +20,8 @@ from app.auth import ADMIN_SCOPE, EDIT_SCOPE, mint_token
 from app.main import create_app
 from app.services import Services
 from app.settings import Settings
+from app.data.provision import drop_tenant_roles
+from app.data.roles import role_prefix
 from db.embedded import start_embedded_server
 from db.migrate import upgrade
 from db.provision import drop_database, ensure_database
@@ -36,6 +38,8 @@ async def database_url() -> AsyncIterator[str]:
     await upgrade(url)
     yield url
     await drop_database(server_url, name)
+    # Roles belong to the server, not the database: drop the tenant data roles of this run.
+    await drop_tenant_roles(server_url, role_prefix(url))
 
 
 @pytest.fixture(scope="session")

@@ -77,7 +77,7 @@ LIBRARY = "{ dashboardWidgets { totalCount nodes { databaseId } } }"
 COUNT = "{ dashboards { totalCount } }"
 
 PARAMETERS = {
-    "region": {"type": "select", "options": ["north", "south"], "default": "north"},
+    "region": {"type": "string", "options": ["north", "south"], "default": "north"},
     "since": {"type": "date"},
 }
 

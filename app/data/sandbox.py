@@ -8,7 +8,7 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +43,10 @@ class TileColumn:
 
     def as_json(self) -> dict[str, str]:
         return {"name": self.name, "type": self.type.value}
+
+
+# Given a statement's columns: another statement (and its arguments) to run instead, or None.
+Wrap = Callable[[Sequence["TileColumn"]], tuple[str, Sequence[Any]] | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,14 +186,25 @@ class Sandbox:
         return self._limits.statement_timeout_ms / 1000 + _CLIENT_GRACE_SECONDS
 
     async def run(
-        self, tenant_id: int, sql: str, args: Sequence[Any] = (), *, row_limit: int | None = None
+        self,
+        tenant_id: int,
+        sql: str,
+        args: Sequence[Any] = (),
+        *,
+        row_limit: int | None = None,
+        wrap: Wrap | None = None,
     ) -> TileResult:
         """Run one SELECT as the tenant's role; at most `row_limit` rows (the setting's by
-        default), `truncated` when there were more."""
+        default), `truncated` when there were more. `wrap`, given the statement's columns,
+        may put a query around it (None: run it as it is)."""
         limit = min(row_limit or self._limits.row_limit, self._limits.row_limit)
         deadline = time.monotonic() + self._budget()
         async with self._read_only(tenant_id, self._budget()) as conn:
             statement = await conn.prepare(sql, timeout=_left(deadline))
+            wrapped = wrap(_columns(statement)) if wrap is not None else None
+            if wrapped is not None:
+                sql, args = wrapped
+                statement = await conn.prepare(sql, timeout=_left(deadline))
             columns = _columns(statement)
             cursor = await statement.cursor(*args, timeout=_left(deadline))
             records = await cursor.fetch(limit + 1, timeout=_left(deadline))
@@ -210,7 +225,8 @@ class Sandbox:
         role = self.role(tenant_id)
         async with self._read_only(tenant_id, self._budget()) as conn:
             kind = await conn.fetchval(
-                "SELECT c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "SELECT c.relkind::text FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
                 "WHERE n.nspname = $1 AND c.relname = $2",
                 role.schema,
                 relation,

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.context import RequestContext
+from app.domain.datasets import data_source_values
 from app.domain.editing import bump_version, editing_dashboard
 from app.domain.grid import Placed, check_position, require_no_overlap
 from app.domain.pages import pages_of
@@ -50,6 +51,7 @@ class CardDraft:
     layout: Position
     page: int | None = None
     name: str | None = None
+    data_source: Any = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,7 @@ class CardChanges:
     layout: Any = UNSET
     page: Any = UNSET
     name: Any = UNSET
+    data_source: Any = UNSET
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,7 @@ async def add_card(
     async with editing_dashboard(ctx, dashboard_id, expected_version, "adding a card") as conn:
         page_id = await _page_id(conn, ctx, dashboard_id, draft.page)
         await _require_free(conn, ctx, page_id, draft.layout, moving=None)
+        source = await data_source_values(conn, ctx, draft.data_source, ("data_source",))
         widget = (
             await conn.execute(
                 dashboard_widgets.insert()
@@ -105,6 +109,7 @@ async def add_card(
                     name=(draft.name or _default_name(card_type, draft.config)).strip(),
                     widget_type=card_type.value,
                     config=draft.config,
+                    **source,
                 )
                 .returning(*WIDGET_COLUMNS)
             )
@@ -135,6 +140,8 @@ async def update_card(
         name = changes.name.strip() if isinstance(changes.name, str) else changes.name
         problems.text(name, ("name",), max_length=CARD_NAME_MAX, required=True)
         widget_values["name"] = (changes.name or "").strip()
+    if is_set(changes.data_source):
+        widget_values["data_source"] = changes.data_source
     if is_set(changes.layout):
         if changes.layout is None:
             problems.add(ErrorCode.REQUIRED, "layout may not be null", ("layout",))
@@ -170,6 +177,8 @@ async def update_card(
             )
         if placement_values or widget_values:
             await bump_version(conn, ctx, dashboard_id)
+    if "data_source" in widget_values:
+        await ctx.data.cache.invalidate_widget(ctx.tenant_id, widget.id)
     return Card(placement, widget)
 
 
@@ -206,6 +215,8 @@ async def duplicate_card(
                     widget_type=source.widget_type,
                     description=source.description,
                     config=source.config,
+                    data_source=source.data_source,
+                    dataset_id=source.dataset_id,
                 )
                 .returning(*WIDGET_COLUMNS)
             )

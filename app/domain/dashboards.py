@@ -20,7 +20,8 @@ from app.domain.constraints import violated_constraint
 from app.domain.editing import lock_dashboard
 from app.domain.listing import contains_text, fetch_page
 from app.domain.pages import create_first_page
-from app.domain.records import DASHBOARD_COLUMNS, DashboardRecord, Page
+from app.domain.parameters import check_definitions
+from app.domain.records import DASHBOARD_COLUMNS, DashboardRecord, Page, PageRecord
 from app.domain.validation import UNSET, Problems, is_set
 from app.domain.widgets import delete_unplaced_card_widgets, placed_widget_ids
 from app.errors import DomainError, ErrorCode, Problem
@@ -90,8 +91,10 @@ PARAMETERS_MAX_BYTES = 65_536
 
 
 def _check_fields(problems: Problems, values: dict[str, Any], *, creating: bool) -> None:
-    if "parameters" in values:
-        problems.json_object(values["parameters"], ("parameters",), max_bytes=PARAMETERS_MAX_BYTES)
+    if "parameters" in values and problems.json_object(
+        values["parameters"], ("parameters",), max_bytes=PARAMETERS_MAX_BYTES
+    ):
+        check_definitions(problems, values["parameters"])
     if creating or "code" in values:
         code = values.get("code")
         problems.text(code, ("code",), max_length=CODE_MAX, required=True)
@@ -123,10 +126,16 @@ def _visible(ctx: RequestContext) -> Select[Any]:
 
 
 async def get_dashboards(
-    conn: AsyncConnection, ctx: RequestContext, ids: Iterable[int]
+    conn: AsyncConnection, ctx: RequestContext, ids: Iterable[int], *, visible_only: bool = True
 ) -> dict[int, DashboardRecord]:
-    """The dashboards among `ids` that the caller may see, by id."""
-    rows = await conn.execute(_visible(ctx).where(dashboards.c.id.in_(list(ids))))
+    """The dashboards among `ids` that the caller may see, by id (`visible_only=False`: all
+    of the tenant's, for callers a public link lets in)."""
+    statement = (
+        _visible(ctx)
+        if visible_only
+        else select(*DASHBOARD_COLUMNS).where(dashboards.c.tenant_id == ctx.tenant_id)
+    )
+    rows = await conn.execute(statement.where(dashboards.c.id.in_(list(ids))))
     return {row.id: DashboardRecord.from_row(row) for row in rows}
 
 
@@ -164,6 +173,28 @@ async def count_dashboards(ctx: RequestContext, filters: DashboardFilter) -> int
 
 async def create_dashboard(ctx: RequestContext, draft: DashboardDraft) -> DashboardRecord:
     require_edit(ctx.principal, "creating a dashboard")
+    values = checked_draft_values(draft)
+    async with ctx.db.transaction() as conn:
+        record, _ = await create_dashboard_in(conn, ctx, draft, values)
+    return record
+
+
+async def create_dashboard_in(
+    conn: AsyncConnection, ctx: RequestContext, draft: DashboardDraft, values: dict[str, Any]
+) -> tuple[DashboardRecord, PageRecord]:
+    """Insert a dashboard whose `values` are checked, with its first page, in the caller's
+    transaction."""
+    if draft.is_default:
+        await _clear_default(conn, ctx)
+    if draft.collection_id is not None:
+        await require_collection(conn, ctx, draft.collection_id, ("collection_id",))
+    row = await _insert_dashboard(conn, ctx, values, derived=draft.code is None)
+    page = await create_first_page(conn, ctx, row.id)
+    return DashboardRecord.from_row(row), page
+
+
+def checked_draft_values(draft: DashboardDraft) -> dict[str, Any]:
+    """A new dashboard's column values, or every problem with them."""
     values = DashboardChanges(
         code=draft.code if draft.code is not None else derive_code(draft.name),
         name=draft.name,
@@ -177,15 +208,7 @@ async def create_dashboard(ctx: RequestContext, draft: DashboardDraft) -> Dashbo
     problems = Problems()
     _check_fields(problems, values, creating=True)
     problems.raise_if_any()
-
-    async with ctx.db.transaction() as conn:
-        if draft.is_default:
-            await _clear_default(conn, ctx)
-        if draft.collection_id is not None:
-            await require_collection(conn, ctx, draft.collection_id, ("collection_id",))
-        row = await _insert_dashboard(conn, ctx, values, derived=draft.code is None)
-        await create_first_page(conn, ctx, row.id)
-    return DashboardRecord.from_row(row)
+    return values
 
 
 def derive_code(name: str | None) -> str:

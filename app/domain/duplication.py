@@ -61,7 +61,7 @@ async def duplicate_dashboard(
     return copy
 
 
-async def _new_ids(conn: AsyncConnection, table: Table, count: int) -> list[int]:
+async def new_ids(conn: AsyncConnection, table: Table, count: int) -> list[int]:
     """`count` ids from the table's identity sequence, in one statement, so that rows can be
     inserted in one multi-row INSERT knowing which new row copies which old one."""
     if count == 0:
@@ -77,7 +77,7 @@ async def _new_ids(conn: AsyncConnection, table: Table, count: int) -> list[int]
 async def _copy_pages(
     conn: AsyncConnection, ctx: RequestContext, source: list[PageRecord], copy_id: int
 ) -> dict[int, int]:
-    ids = await _new_ids(conn, pages, len(source))
+    ids = await new_ids(conn, pages, len(source))
     await conn.execute(
         pages.insert().values(
             [
@@ -122,8 +122,8 @@ async def _copy_cards(
             )
         )
     ]
-    new_ids = await _new_ids(conn, dashboard_widgets, len(private))
-    widget_map = {w.id: new_id for w, new_id in zip(private, new_ids, strict=True)}
+    widget_ids = await new_ids(conn, dashboard_widgets, len(private))
+    widget_map = {w.id: new_id for w, new_id in zip(private, widget_ids, strict=True)}
     if private:
         await conn.execute(
             dashboard_widgets.insert().values(
@@ -137,6 +137,8 @@ async def _copy_cards(
                         "widget_type": w.widget_type,
                         "description": w.description,
                         "config": w.config,
+                        "data_source": w.data_source,
+                        "dataset_id": w.dataset_id,
                     }
                     for w in private
                 ]

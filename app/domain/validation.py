@@ -93,18 +93,22 @@ class Problems:
             # PostgreSQL text cannot hold NUL; refuse it here rather than fail in the database.
             self.add(ErrorCode.INVALID, f"{label} may not contain NUL characters", field)
 
-    def json_object(self, value: object, field: FieldPath, *, max_bytes: int) -> None:
+    def json_object(self, value: object, field: FieldPath, *, max_bytes: int) -> bool:
         """A JSON object that PostgreSQL's jsonb can store: no NUL in strings or keys, no
-        NaN or infinities, nesting at most JSON_MAX_DEPTH, at most `max_bytes` serialised."""
+        NaN or infinities, nesting at most JSON_MAX_DEPTH, at most `max_bytes` serialised.
+        True when it is one."""
         label = ".".join(str(part) for part in field)
         if not isinstance(value, dict):
             self.add(ErrorCode.INVALID, f"{label} must be a JSON object", field)
-            return
+            return False
         problem = _jsonb_problem(value, depth=0)
         if problem:
             self.add(ErrorCode.INVALID, f"{label}: {problem}", field)
-        elif len(_compact_json(value)) > max_bytes:
+            return False
+        if len(_compact_json(value)) > max_bytes:
             self.add(ErrorCode.TOO_LONG, f"{label} may be at most {max_bytes} bytes of JSON", field)
+            return False
+        return True
 
     def integer_range(self, value: int, field: FieldPath, *, minimum: int, maximum: int) -> None:
         if not minimum <= value <= maximum:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.context import RequestContext
 from app.domain.access import require_edit
 from app.domain.card_configs import config_problems
+from app.domain.datasets import data_source_values
 from app.domain.listing import contains_text, fetch_page
 from app.domain.records import WIDGET_COLUMNS, Page, WidgetRecord
 from app.domain.validation import UNSET, Problems, is_set
@@ -42,6 +43,8 @@ class WidgetDraft:
     description: str | None = None
     # Any JSON value from the client; validated to be an object here.
     config: Any = field(default_factory=dict)
+    # Where the tile's data comes from (app/domain/data_sources.py); None: no data.
+    data_source: Any = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,11 +53,12 @@ class WidgetChanges:
     widget_type: Any = UNSET
     description: Any = UNSET
     config: Any = UNSET
+    data_source: Any = UNSET
 
     def as_values(self) -> dict[str, Any]:
         values = {
             key: getattr(self, key)
-            for key in ("name", "widget_type", "description", "config")
+            for key in ("name", "widget_type", "description", "config", "data_source")
             if is_set(getattr(self, key))
         }
         if isinstance(values.get("name"), str):
@@ -151,6 +155,7 @@ async def create_widget(ctx: RequestContext, draft: WidgetDraft) -> WidgetRecord
     check_config(problems, values["widget_type"], values.get("config", {}), ("config",))
     problems.raise_if_any()
     async with ctx.db.transaction() as conn:
+        values.update(await data_source_values(conn, ctx, draft.data_source, ("data_source",)))
         row = (
             await conn.execute(
                 dashboard_widgets.insert()
@@ -181,7 +186,9 @@ async def update_widget(
                 .where(dashboards.c.tenant_id == ctx.tenant_id, dashboards.c.id.in_(using))
                 .values(version=dashboards.c.version + 1, updated_at=func.now())
             )
-        return record
+    if "data_source" in values:
+        await ctx.data.cache.invalidate_widget(ctx.tenant_id, widget_id)
+    return record
 
 
 async def _lock_dashboards_using(
@@ -226,6 +233,10 @@ async def update_widget_in(
     if row is None:
         raise not_found("widget", widget_id, ("id",))
     current = WidgetRecord.from_row(row)
+    if "data_source" in values:
+        values = values | await data_source_values(
+            conn, ctx, values["data_source"], (*field_prefix, "data_source")
+        )
     if "config" in values or "widget_type" in values:
         problems = Problems()
         check_config(
