@@ -5,6 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from app.auth import Principal
+from app.context import RequestContext
+from app.services import Services
 from tests.conftest import Caller
 
 CREATE_DASHBOARD = """
@@ -124,3 +127,19 @@ async def place_widgets(
     assert payload["userErrors"] == [], payload["userErrors"]
     dashboard: dict[str, Any] = payload["dashboard"]
     return dashboard
+
+
+async def context_for(
+    services: Services, tenant: str, *, user: str = "alice", scopes: tuple[str, ...] = ()
+) -> RequestContext:
+    """A domain RequestContext for a caller of `tenant`, as authentication would build it."""
+    principal = Principal(user, frozenset({tenant}), frozenset(), frozenset(), frozenset(scopes))
+    return RequestContext(
+        principal=principal,
+        tenant_name=tenant,
+        tenant_id=await services.tenants.id_for(tenant),
+        db=services.db,
+        settings=services.settings,
+        request_id="test",
+        data=services.data,
+    )
