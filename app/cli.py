@@ -1,4 +1,4 @@
-"""`dashboards-api`: serve, migrate, token, export-schema."""
+"""`dashboards-api`: serve, migrate, token, tenant-data, export-schema."""
 
 from __future__ import annotations
 
@@ -37,6 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     token.add_argument("--ttl", type=int, default=12 * 3600, help="seconds (default 12 h)")
 
+    tenant_data = commands.add_parser(
+        "tenant-data", help="create a tenant's data schema and role; print their names"
+    )
+    tenant_data.add_argument("--tenant", required=True)
+
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("--output", type=Path, help="write to this file instead")
 
@@ -50,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         "serve": _serve,
         "migrate": _migrate,
         "token": _token,
+        "tenant-data": _tenant_data,
         "export-schema": _export_schema,
     }[args.command]
     return handler(args, settings)
@@ -123,6 +129,41 @@ def _token(args: argparse.Namespace, settings: Settings) -> int:
             issuer=settings.auth_issuer,
             audience=settings.auth_audience,
         )
+    )
+    return 0
+
+
+def _tenant_data(args: argparse.Namespace, settings: Settings) -> int:
+    from app.data.plane import DataPlane
+    from app.main import resolve_database_url
+    from app.tenancy import TENANT_NAME, TenantDirectory
+    from db.engine import create_engine
+    from db.migrate import upgrade
+
+    name = args.tenant.strip().lower()
+    if not TENANT_NAME.match(name):
+        print(f"not a tenant name: {args.tenant!r}", file=sys.stderr)
+        return 2
+
+    async def run() -> tuple[str, str]:
+        url = await resolve_database_url(settings)
+        await upgrade(url)
+        engine = create_engine(url, pool_size=1, max_overflow=0)
+        data = DataPlane.create(url, settings)
+        try:
+            tenant_id = await TenantDirectory(engine, 1).id_for(name)
+            role = await data.sandbox.ensure_tenant(tenant_id)
+            return role.schema, role.role
+        finally:
+            await data.close()
+            await engine.dispose()
+
+    schema, role = asyncio.run(run())
+    print(f"tenant {name}: schema {schema}, read by role {role}")
+    print(
+        f"Load tables into {schema}; those the service's database user creates are readable"
+        f" by {role}, others need: GRANT SELECT ON <table> TO {role}",
+        file=sys.stderr,
     )
     return 0
 

@@ -74,3 +74,27 @@ def test_export_schema_writes_the_sdl(cli_settings: Settings, tmp_path: Path) ->
     out = tmp_path / "schema.graphql"
     assert cli.main(["export-schema", "--output", str(out)]) == 0
     assert out.read_text() == schema.as_str() + "\n"
+
+
+def test_tenant_data_command_provisions_the_schema_and_role(
+    cli_settings: Settings,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # given the test database as the service's
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    cli.get_settings.cache_clear()
+
+    # when an operator asks for a tenant's data schema
+    status = cli.main(["tenant-data", "--tenant", "Cli-Data"])
+
+    # then the schema and role are named (and exist: provisioning is idempotent, so the
+    # same command again names the same ones)
+    first = capsys.readouterr().out
+    assert status == 0
+    assert cli.main(["tenant-data", "--tenant", "cli-data"]) == 0
+    assert capsys.readouterr().out == first
+    assert first.startswith("tenant cli-data: schema tenant_data_")
+    assert "read by role dsb_" in first
+    assert cli.main(["tenant-data", "--tenant", "not a tenant"]) == 2
