@@ -22,7 +22,7 @@ from app.graphql.schema import build_schema
 from app.health import healthz, readyz
 from app.limits import BodySizeLimitMiddleware
 from app.observability import RequestIdMiddleware
-from app.rest import clarus, shared
+from app.rest import clarus, datasets, public, shared
 from app.rest.platform import routes as platform
 from app.rest.responses import error_response
 from app.services import Services
@@ -85,6 +85,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *shared.routes,
             *clarus.routes,
             *platform.routes,
+            *datasets.routes,
+            *public.routes,
         ],
         middleware=[
             Middleware(RequestIdMiddleware),

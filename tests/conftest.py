@@ -17,11 +17,11 @@ from sqlalchemy import event
 from starlette.applications import Starlette
 
 from app.auth import ADMIN_SCOPE, EDIT_SCOPE, mint_token
+from app.data.provision import drop_tenant_roles
+from app.data.roles import role_prefix
 from app.main import create_app
 from app.services import Services
 from app.settings import Settings
-from app.data.provision import drop_tenant_roles
-from app.data.roles import role_prefix
 from db.embedded import start_embedded_server
 from db.migrate import upgrade
 from db.provision import drop_database, ensure_database

@@ -292,7 +292,8 @@ async def test_create_returns_the_full_dashboard_with_a_derived_code(editor: Cal
 
     assert response.status_code == 201, response.text
     body = response.json()
-    assert set(body) == SUMMARY_KEYS | {"parameters", "pages", "shares"}
+    assert set(body) == SUMMARY_KEYS | {"parameters", "pages", "shares", "public_link"}
+    assert body["public_link"] is None
     assert body["code"] == "q4-revenue"
     assert body["name"] == "Q4 Revenue!"
     assert body["collection_id"] == folder["id"]
@@ -386,6 +387,7 @@ async def test_get_returns_the_full_config(editor: Caller) -> None:
         "config": BAR,
         "layout": {"x": 0, "y": 0, "w": 4, "h": 3},
         "widget_id": first["widget_id"],
+        "data_source": None,
     }
     assert full["shares"] == [grant]
 

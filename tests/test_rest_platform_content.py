@@ -48,7 +48,16 @@ async def test_a_card_is_added_with_its_type_config_and_layout(editor: Caller) -
 
     assert response.status_code == 201, response.text
     card = response.json()
-    assert set(card) == {"card_id", "card_type", "name", "config", "layout", "widget_id"}
+    assert set(card) == {
+        "card_id",
+        "card_type",
+        "name",
+        "config",
+        "layout",
+        "widget_id",
+        "data_source",
+    }
+    assert card["data_source"] is None
     assert isinstance(card["card_id"], int)
     assert (card["card_type"], card["name"]) == ("line_chart", "Line chart")
     assert (card["config"], card["layout"]) == ({"x_axis": "day"}, box(2, 1, 5, 4))

@@ -34,9 +34,7 @@ async def seed_sales(services: Services, tenant: str, table: str = "sales") -> s
     """A `sales` table (region, product, order_date, revenue, units) with SALES_ROWS in the
     tenant's schema; returns the schema's name."""
     schema = await tenant_schema(services, tenant)
-    rows = ", ".join(
-        f"('{r}', '{p}', DATE '{d}', {rev}, {u})" for r, p, d, rev, u in SALES_ROWS
-    )
+    rows = ", ".join(f"('{r}', '{p}', DATE '{d}', {rev}, {u})" for r, p, d, rev, u in SALES_ROWS)
     await run_as_service(
         services,
         f'CREATE TABLE "{schema}"."{table}" (region text, product text, order_date date, '

@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, ScalarSelect, and_, case, exists, func, or
 from app.auth import Principal
 from app.context import RequestContext
 from app.errors import forbidden
-from db.models import dashboards, share_grants
+from db.models import dashboard_widgets, dashboards, placements, share_grants
 
 
 class AccessLevel(IntEnum):
@@ -82,6 +82,22 @@ def visible_dashboards(ctx: RequestContext) -> ColumnElement[bool]:
     return and_(
         in_tenant,
         or_(dashboards.c.owner_id == principal.user_id, and_(audience, active), shared),
+    )
+
+
+def visible_widgets(ctx: RequestContext) -> ColumnElement[bool]:
+    """Widgets of the tenant the caller may see: the library's, and a card's private widget
+    only while it is placed on a dashboard the caller sees."""
+    placed_visibly = exists().where(
+        placements.c.tenant_id == dashboard_widgets.c.tenant_id,
+        placements.c.widget_id == dashboard_widgets.c.id,
+        dashboards.c.tenant_id == placements.c.tenant_id,
+        dashboards.c.id == placements.c.dashboard_id,
+        visible_dashboards(ctx),
+    )
+    return and_(
+        dashboard_widgets.c.tenant_id == ctx.tenant_id,
+        or_(dashboard_widgets.c.in_library, placed_visibly),
     )
 
 

@@ -42,9 +42,9 @@ def _record(row: object) -> PublicLinkRecord:
 
 async def publish_dashboard(
     ctx: RequestContext, dashboard_id: int, *, expected_version: int | None = None
-) -> PublicLinkRecord:
+) -> tuple[PublicLinkRecord, bool]:
     """The dashboard's public link, made now unless it has one (publishing twice keeps
-    the slug)."""
+    the slug), and whether it was made now."""
     async with ctx.db.transaction() as conn:
         await lock_dashboard(
             conn,
@@ -53,10 +53,11 @@ async def publish_dashboard(
             expected_version,
             action=Action.MANAGE,
             description="making a dashboard public",
+            field=("dashboard_id",),
         )
         existing = (await get_public_links(conn, ctx, [dashboard_id])).get(dashboard_id)
         if existing is not None:
-            return existing
+            return existing, False
         row = (
             await conn.execute(
                 public_links.insert()
@@ -70,7 +71,7 @@ async def publish_dashboard(
             )
         ).one()
         await bump_version(conn, ctx, dashboard_id)
-    return _record(row)
+    return _record(row), True
 
 
 async def revoke_public_link(
@@ -85,6 +86,7 @@ async def revoke_public_link(
             expected_version,
             action=Action.MANAGE,
             description="revoking a dashboard's public link",
+            field=("dashboard_id",),
         )
         deleted = await conn.execute(
             delete(public_links).where(

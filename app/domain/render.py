@@ -24,7 +24,7 @@ from app.domain.placements import get_placements
 from app.domain.records import DashboardRecord, DatasetRecord, WidgetRecord
 from app.domain.tile_queries import CardError, compile_tile
 from app.domain.validation import Problems
-from app.domain.widgets import get_widgets
+from app.domain.widgets import get_visible_widgets, get_widgets
 from app.errors import not_found
 
 log = logging.getLogger(__name__)
@@ -122,10 +122,11 @@ async def render_widget(
     parameters: Mapping[str, Any],
     dashboard_id: int | None = None,
 ) -> RenderedCard:
-    """One widget's data. Its parameters are declared by the dashboard given (which the
-    caller must see) or, without one, by the values given (a value's type is its JSON type)."""
+    """One widget's data, if the caller sees the widget (a card's only with its dashboard).
+    Its parameters are declared by the dashboard given (which the caller must see) or,
+    without one, by the values given (a value's type is its JSON type)."""
     async with ctx.db.reader() as conn:
-        widget = (await get_widgets(conn, ctx, [widget_id])).get(widget_id)
+        widget = (await get_visible_widgets(conn, ctx, [widget_id])).get(widget_id)
         if widget is None:
             raise not_found("widget", widget_id, ("id",))
         if dashboard_id is not None:

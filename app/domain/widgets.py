@@ -12,7 +12,7 @@ from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.context import RequestContext
-from app.domain.access import require_edit
+from app.domain.access import require_edit, visible_widgets
 from app.domain.card_configs import config_problems
 from app.domain.datasets import data_source_values
 from app.domain.listing import contains_text, fetch_page
@@ -103,7 +103,18 @@ def _any_widget(ctx: RequestContext) -> Select[Any]:
 async def get_widgets(
     conn: AsyncConnection, ctx: RequestContext, ids: Iterable[int]
 ) -> dict[int, WidgetRecord]:
+    """Widgets by id, whoever may see them: for callers that checked the dashboard."""
     rows = await conn.execute(_any_widget(ctx).where(dashboard_widgets.c.id.in_(list(ids))))
+    return {row.id: WidgetRecord.from_row(row) for row in rows}
+
+
+async def get_visible_widgets(
+    conn: AsyncConnection, ctx: RequestContext, ids: Iterable[int]
+) -> dict[int, WidgetRecord]:
+    """The widgets among `ids` the caller may see (a card's only with its dashboard)."""
+    rows = await conn.execute(
+        select(*WIDGET_COLUMNS).where(visible_widgets(ctx), dashboard_widgets.c.id.in_(list(ids)))
+    )
     return {row.id: WidgetRecord.from_row(row) for row in rows}
 
 

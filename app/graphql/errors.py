@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Collection
 from dataclasses import replace
 from typing import TypeVar
 
@@ -35,7 +35,7 @@ class PublicQueryError(Exception):
 
 
 # Inputs holding free-form JSON: the keys below them are data, spelled as the client sent them.
-_JSON_INPUTS = frozenset({"config", "parameters"})
+_JSON_INPUTS = frozenset({"config", "parameters", "data_source"})
 
 
 def graphql_field_path(path: FieldPath) -> list[str] | None:
@@ -77,3 +77,16 @@ def _under(problem: Problem, list_field: str | None) -> Problem:
     if list_field is None or not problem.field or not isinstance(problem.field[0], int):
         return problem
     return replace(problem, field=(list_field, *problem.field))
+
+
+async def query_result(operation: Awaitable[T], unseen: Collection[str]) -> T | None:
+    """Run a domain read for a query: None when it refuses because something in `unseen`
+    (a resource kind: "dashboard", "widget", …) is not found, which is how the caller not
+    seeing it is reported; any other refusal is the caller's error, shown with the domain's
+    message."""
+    try:
+        return await operation
+    except DomainError as error:
+        if all(p.code is ErrorCode.NOT_FOUND and p.resource in unseen for p in error.problems):
+            return None
+        raise PublicQueryError("; ".join(p.message for p in error.problems)) from error

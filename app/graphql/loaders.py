@@ -12,14 +12,27 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.context import RequestContext
 from app.domain.collections import CollectionRecord, get_collections
 from app.domain.dashboards import get_dashboards
+from app.domain.datasets import get_datasets
 from app.domain.pages import get_pages
 from app.domain.placements import get_placements
-from app.domain.records import DashboardRecord, PageRecord, PlacementRecord, WidgetRecord
+from app.domain.public_links import PublicLinkRecord, get_public_links
+from app.domain.records import (
+    DashboardRecord,
+    DatasetRecord,
+    PageRecord,
+    PlacementRecord,
+    WidgetRecord,
+)
 from app.domain.shares import ShareRecord, get_shares
-from app.domain.widgets import get_widgets
+from app.domain.widgets import get_visible_widgets
 
 V = TypeVar("V")
 Fetch = Callable[[AsyncConnection, RequestContext, Iterable[int]], Awaitable[Mapping[int, Any]]]
+
+# Datasets are the tenant's: every member sees them (None: no such dataset in the tenant).
+DatasetByIdLoader = DataLoader[int, DatasetRecord | None]
+# A dashboard's public link, None when it has none; callers decide who may see it.
+PublicLinkByDashboardIdLoader = DataLoader[int, PublicLinkRecord | None]
 
 
 def _loader(ctx: RequestContext, fetch: Fetch, missing: Callable[[], Any]) -> DataLoader[int, Any]:
@@ -35,11 +48,15 @@ class Loaders:
     def __init__(self, ctx: RequestContext) -> None:
         # Visibility is applied in get_dashboards: an unseen dashboard loads as None.
         self.dashboard_by_id: DataLoader[int, Any] = _loader(ctx, get_dashboards, lambda: None)
-        self.widget_by_id: DataLoader[int, Any] = _loader(ctx, get_widgets, lambda: None)
+        self.widget_by_id: DataLoader[int, Any] = _loader(ctx, get_visible_widgets, lambda: None)
         self.placements_by_dashboard_id: DataLoader[int, Any] = _loader(ctx, get_placements, list)
         self.pages_by_dashboard_id: DataLoader[int, Any] = _loader(ctx, get_pages, list)
         self.shares_by_dashboard_id: DataLoader[int, Any] = _loader(ctx, get_shares, list)
         self.collection_by_id: DataLoader[int, Any] = _loader(ctx, get_collections, lambda: None)
+        self.dataset_by_id: DatasetByIdLoader = _loader(ctx, get_datasets, lambda: None)
+        self.public_link_by_dashboard_id: PublicLinkByDashboardIdLoader = _loader(
+            ctx, get_public_links, lambda: None
+        )
 
     async def dashboard(self, dashboard_id: int | None) -> DashboardRecord | None:
         """The dashboard if the caller may see it; None for None (an id that named nothing)."""
@@ -70,6 +87,16 @@ class Loaders:
         if collection_id is None:
             return None
         result: CollectionRecord | None = await self.collection_by_id.load(collection_id)
+        return result
+
+    async def dataset(self, dataset_id: int | None) -> DatasetRecord | None:
+        if dataset_id is None:
+            return None
+        result: DatasetRecord | None = await self.dataset_by_id.load(dataset_id)
+        return result
+
+    async def public_link(self, dashboard_id: int) -> PublicLinkRecord | None:
+        result: PublicLinkRecord | None = await self.public_link_by_dashboard_id.load(dashboard_id)
         return result
 
     def prime_dashboard(self, record: DashboardRecord) -> None:

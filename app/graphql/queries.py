@@ -1,4 +1,5 @@
-"""Query: dashboards, widgets, nodes and the viewer. What the caller cannot see is null."""
+"""Query: dashboards, widgets, nodes and the viewer here; datasets and templates, and tile
+data, from their own modules. What the caller cannot see is null."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Annotated
 
 import strawberry
 from strawberry import relay
+from strawberry.tools import merge_types
 
 from app.domain import collections as collection_service
 from app.domain import dashboards as dashboard_service
@@ -13,10 +15,13 @@ from app.domain import lookup
 from app.domain import widgets as widget_service
 from app.domain.widgets import WidgetType
 from app.graphql.context import Info
+from app.graphql.dataset_queries import DatasetQueries
 from app.graphql.ids import database_id_of
 from app.graphql.pagination import Connection, connection, page_window
+from app.graphql.render_queries import RenderQueries
 from app.graphql.types.collection import Collection
 from app.graphql.types.dashboard import Dashboard, DashboardCard, DashboardPage
+from app.graphql.types.dataset import Dataset
 from app.graphql.types.sharing import ShareGrant
 from app.graphql.types.widget import DashboardWidget
 
@@ -33,7 +38,7 @@ class Viewer:
 
 
 @strawberry.type
-class Query:
+class DashboardQueries:
     @strawberry.field(description="Any object by its global id; null if unseen.")
     async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
         loaders = info.context.loaders
@@ -46,6 +51,9 @@ class Query:
         if (collection_id := database_id_of(id, "Collection", allow_plain=False)) is not None:
             collection = await loaders.collection(collection_id)
             return Collection.from_record(collection) if collection else None
+        if (dataset_id := database_id_of(id, "Dataset", allow_plain=False)) is not None:
+            dataset = await loaders.dataset(dataset_id)
+            return Dataset.from_record(dataset) if dataset else None
         ctx = info.context.request
         if (card_id := database_id_of(id, "DashboardCard", allow_plain=False)) is not None:
             card = await lookup.visible_card(ctx, card_id)
@@ -150,3 +158,6 @@ class Query:
             can_edit=principal.can_edit,
             is_admin=principal.is_admin,
         )
+
+
+Query = merge_types("Query", (DashboardQueries, DatasetQueries, RenderQueries))

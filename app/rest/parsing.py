@@ -1,4 +1,5 @@
-"""Reading REST requests: JSON bodies into typed models, path ids into database ids."""
+"""Reading REST requests: JSON bodies into typed models, path ids into database ids, query
+strings into integers and render parameters."""
 
 from __future__ import annotations
 
@@ -48,3 +49,34 @@ def path_number(request: Request, name: str, kind: str) -> int:
     if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw[:6]) <= 100_000:
         raise RequestError(404, "NOT_FOUND", f"{kind} {raw} not found", resource=kind)
     return int(raw)
+
+
+def query_int(request: Request, name: str, default: int, maximum: int, minimum: int = 0) -> int:
+    """An integer query parameter from `minimum` to `maximum` (`default` when absent or empty),
+    else 400 INVALID_QUERY."""
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    digits = raw.lstrip("0") or "0"
+    too_long = len(digits) > len(str(maximum))  # checked before int() sees a huge string
+    if not raw.isascii() or not raw.isdigit() or too_long or not minimum <= int(digits) <= maximum:
+        raise RequestError(
+            400,
+            "INVALID_QUERY",
+            f"{name} must be an integer from {minimum} to {maximum} (got {raw!r})",
+            field=name,
+        )
+    return int(digits)
+
+
+RENDER_PARAMETER_PREFIX = "param."
+
+
+def render_parameters(request: Request) -> dict[str, str | list[str]]:
+    """`param.<name>=<value>` query keys: a string each, or a list of strings when the key is
+    repeated. Other keys are not parameters and are left alone."""
+    values: dict[str, list[str]] = {}
+    for key, value in request.query_params.multi_items():
+        if key.startswith(RENDER_PARAMETER_PREFIX):
+            values.setdefault(key.removeprefix(RENDER_PARAMETER_PREFIX), []).append(value)
+    return {name: items[0] if len(items) == 1 else items for name, items in values.items()}

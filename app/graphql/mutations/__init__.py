@@ -7,9 +7,12 @@ from strawberry.tools import merge_types
 from app.graphql.mutations.cards import CardMutations
 from app.graphql.mutations.collections import CollectionMutations
 from app.graphql.mutations.dashboards import DashboardMutations
+from app.graphql.mutations.datasets import DatasetMutations
 from app.graphql.mutations.pages import PageMutations
 from app.graphql.mutations.placements import PlacementMutations
+from app.graphql.mutations.public_links import PublicLinkMutations
 from app.graphql.mutations.shares import ShareMutations
+from app.graphql.mutations.templates import TemplateMutations
 from app.graphql.mutations.widgets import WidgetMutations
 
 Mutation = merge_types(
@@ -22,5 +25,8 @@ Mutation = merge_types(
         PageMutations,
         CardMutations,
         ShareMutations,
+        DatasetMutations,
+        TemplateMutations,
+        PublicLinkMutations,
     ),
 )

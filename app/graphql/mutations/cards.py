@@ -35,6 +35,11 @@ class AddDashboardCardInput:
     name: str | None = strawberry.field(
         default=None, description="Defaults to config.title or the type."
     )
+    data_source: JSON | None = strawberry.field(
+        default=None,
+        description="Where the card's data comes from: {sql, cache_ttl_seconds} or a "
+        "structured query on a dataset (docs/tile-data.md); null for none.",
+    )
     expected_version: int | None = None
 
 
@@ -46,6 +51,9 @@ class UpdateDashboardCardInput:
     layout: PositionInput | None = strawberry.UNSET
     page: int | None = strawberry.UNSET
     name: str | None = strawberry.UNSET
+    data_source: JSON | None = strawberry.field(
+        default=strawberry.UNSET, description="null clears it: the card shows no data."
+    )
     expected_version: int | None = None
 
 
@@ -114,6 +122,7 @@ class CardMutations:
                 layout=_position(input.layout),
                 page=input.page,
                 name=input.name,
+                data_source=input.data_source,
             )
             return await service.add_card(
                 info.context.request,
@@ -137,6 +146,7 @@ class CardMutations:
                 layout=_position(layout) if isinstance(layout, PositionInput) else layout,
                 page=optional(input.page),
                 name=optional(input.name),
+                data_source=optional(input.data_source),
             )
             return await service.update_card(
                 info.context.request,

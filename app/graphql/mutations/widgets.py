@@ -23,6 +23,11 @@ class CreateDashboardWidgetInput:
     config: JSON = strawberry.field(
         default_factory=dict, description="A JSON object, at most 64 KiB."
     )
+    data_source: JSON | None = strawberry.field(
+        default=None,
+        description="Where the widget's data comes from: {sql, cache_ttl_seconds} or a "
+        "structured query on a dataset (docs/tile-data.md); null for none.",
+    )
 
 
 @strawberry.input(description="Fields left out keep their value.")
@@ -32,6 +37,9 @@ class UpdateDashboardWidgetInput:
     widget_type: WidgetType | None = strawberry.UNSET
     description: str | None = strawberry.UNSET
     config: JSON | None = strawberry.UNSET
+    data_source: JSON | None = strawberry.field(
+        default=strawberry.UNSET, description="null clears it: the widget shows no data."
+    )
 
 
 @strawberry.input
@@ -72,6 +80,7 @@ class WidgetMutations:
             widget_type=input.widget_type,
             description=input.description,
             config=input.config,
+            data_source=input.data_source,
         )
         record, errors = await attempt(service.create_widget(info.context.request, draft))
         info.context.after_write()
@@ -89,6 +98,7 @@ class WidgetMutations:
                 widget_type=optional(input.widget_type),
                 description=optional(input.description),
                 config=optional(input.config),
+                data_source=optional(input.data_source),
             )
             return await service.update_widget(
                 info.context.request, required_id(input.id, "DashboardWidget", ("id",)), changes

@@ -14,6 +14,7 @@ from app.domain.records import Position as PositionRecord
 from app.domain.widgets import WidgetType
 from app.graphql.context import Info
 from app.graphql.types.collection import Collection
+from app.graphql.types.public_link import PublicLink
 from app.graphql.types.sharing import ShareGrant
 from app.graphql.types.widget import DashboardWidget
 
@@ -179,6 +180,17 @@ class Dashboard(relay.Node):
     async def collection(self, info: Info) -> Collection | None:
         record = await info.context.loaders.collection(self._collection_id)
         return Collection.from_record(record) if record else None
+
+    @strawberry.field(
+        description="The link that opens the dashboard's render without a token; null when "
+        "it is not public. Shown only to callers with dashboard.edit and to its owner."
+    )
+    async def public_link(self, info: Info) -> PublicLink | None:
+        principal = info.context.request.principal
+        if not (principal.can_edit or principal.user_id == self.owner_id):
+            return None
+        record = await info.context.loaders.public_link(self.id)
+        return PublicLink.from_record(record) if record else None
 
     @classmethod
     def from_record(cls, record: DashboardRecord) -> Dashboard:

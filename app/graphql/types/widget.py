@@ -22,6 +22,10 @@ class DashboardWidget(relay.Node):
     widget_type: WidgetType
     description: str | None
     config: JSON
+    data_source: JSON | None = strawberry.field(
+        description="Where the widget's data comes from: {sql, cache_ttl_seconds} or a "
+        "structured query on a dataset (see docs/tile-data.md); null when it shows no data."
+    )
     owner_id: str = strawberry.field(description="The `sub` of the user who created it.")
     created_at: datetime
     updated_at: datetime
@@ -38,6 +42,7 @@ class DashboardWidget(relay.Node):
             widget_type=WidgetType(record.widget_type),
             description=record.description,
             config=cast(JSON, record.config),
+            data_source=cast(JSON, record.data_source),
             owner_id=record.owner_id,
             created_at=record.created_at,
             updated_at=record.updated_at,

@@ -75,6 +75,8 @@ class CardCreate(Body):
     config: dict[str, Any] = Field(default_factory=dict)
     page: int | None = None
     name: str | None = None
+    # Where the card's data comes from: {sql, …} or a query on a dataset; null for none.
+    data_source: dict[str, Any] | None = None
 
 
 class CardPatch(Body):
@@ -82,6 +84,7 @@ class CardPatch(Body):
     layout: Layout | None = None
     page: int | None = None
     name: str | None = None
+    data_source: dict[str, Any] | None = None
 
 
 class LayoutItem(Layout):
@@ -106,3 +109,24 @@ class ShareCreate(Body):
     subject_type: Literal["user", "group"]
     subject_id: str
     access_level: Literal["viewer", "commenter", "editor"]
+
+
+class TemplateDashboardCreate(Body):
+    template_id: str
+    dataset_id: DatabaseId
+    name: str
+    collection_id: DatabaseId | None = None
+
+
+class DatasetCreate(Body):
+    name: str
+    source_kind: str  # table, view or sql: the domain says what else is wrong
+    source: str
+    description: str | None = None
+
+
+class DatasetPatch(Body):
+    name: str | None = None
+    source_kind: str | None = None
+    source: str | None = None
+    description: str | None = None

@@ -1,4 +1,4 @@
-"""Cards, layout and pages of one dashboard."""
+"""Cards (with their data sources), layout and pages of one dashboard."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ async def add_card(request: Request, ctx: RequestContext) -> Response:
             layout=body.layout.position(),
             page=body.page,
             name=body.name,
+            data_source=body.data_source,
         ),
         expected_version=expected_version(request),
     )
@@ -49,6 +50,7 @@ async def update_card(request: Request, ctx: RequestContext) -> Response:
             layout=layout.position() if layout else layout,
             page=body.sent("page"),
             name=body.sent("name"),
+            data_source=body.sent("data_source"),
         ),
         expected_version=expected_version(request),
     )

@@ -15,38 +15,23 @@ from app.domain.contents import load_contents
 from app.domain.duplication import duplicate_dashboard
 from app.domain.records import DashboardRecord
 from app.errors import DomainError
-from app.rest.parsing import json_body, path_id
+from app.rest.parsing import json_body, path_id, query_int
 from app.rest.platform.bodies import DashboardCreate, DashboardPatch, DuplicateBody
+from app.rest.platform.tiles import manageable_public_link
 from app.rest.platform.versions import etag, expected_version, not_modified
-from app.rest.platform.views import dashboard_json, dashboard_summary
-from app.rest.responses import ORJSONResponse, RequestError
+from app.rest.platform.views import dashboard_summary, full_dashboard_json
+from app.rest.responses import ORJSONResponse
 
 LIMIT_DEFAULT, LIMIT_MAX, OFFSET_MAX = 20, 100, 1_000_000
 
 
-def _query_int(request: Request, name: str, default: int, maximum: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    digits = raw.lstrip("0") or "0"
-    too_long = len(digits) > len(str(maximum))  # checked before int() sees a huge string
-    if not raw.isascii() or not raw.isdigit() or too_long or int(digits) > maximum:
-        raise RequestError(
-            400,
-            "INVALID_QUERY",
-            f"{name} must be an integer from 0 to {maximum} (got {raw!r})",
-            field=name,
-        )
-    return int(raw)
-
-
 async def list_dashboards(request: Request, ctx: RequestContext) -> Response:
-    limit = _query_int(request, "limit", LIMIT_DEFAULT, LIMIT_MAX)
-    offset = _query_int(request, "offset", 0, OFFSET_MAX)
+    limit = query_int(request, "limit", LIMIT_DEFAULT, LIMIT_MAX)
+    offset = query_int(request, "offset", 0, OFFSET_MAX)
     collection = request.query_params.get("collection_id")
     collection_id = None
     if collection is not None:
-        collection_id = _query_int(request, "collection_id", 0, 2**63 - 1) or -1
+        collection_id = query_int(request, "collection_id", 0, 2**63 - 1) or -1
     filters = dashboards.DashboardFilter(
         search=request.query_params.get("q") or None, collection_id=collection_id
     )
@@ -66,7 +51,8 @@ async def get_dashboard(request: Request, ctx: RequestContext) -> Response:
     version = contents.dashboard.version
     if not_modified(request, version):
         return Response(status_code=304, headers={"ETag": etag(version)})
-    return ORJSONResponse(dashboard_json(contents), headers={"ETag": etag(version)})
+    link = await manageable_public_link(ctx, contents)
+    return ORJSONResponse(full_dashboard_json(contents, link), headers={"ETag": etag(version)})
 
 
 async def create_dashboard(request: Request, ctx: RequestContext) -> Response:
@@ -85,7 +71,7 @@ async def create_dashboard(request: Request, ctx: RequestContext) -> Response:
     )
     contents = await load_contents(ctx, record.id)
     return ORJSONResponse(
-        dashboard_json(contents),
+        full_dashboard_json(contents, None),  # a new dashboard has no public link
         status_code=201,
         headers={"Location": f"/api/dashboards/{record.id}", "ETag": etag(record.version)},
     )

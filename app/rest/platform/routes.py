@@ -1,11 +1,12 @@
-"""The route table of the seed-002 dialect. Collections come before /{dashboard_id}."""
+"""The route table of the seed-002 dialect. Collections, templates and from-template come
+before /{dashboard_id}, which would take their names for an id."""
 
 from __future__ import annotations
 
 from starlette.routing import Route
 
 from app.rest.endpoint import rest_endpoint
-from app.rest.platform import content, dashboards, sharing
+from app.rest.platform import content, dashboards, sharing, tiles
 from app.rest.responses import ErrorStyle
 
 STYLE = ErrorStyle(named_errors=True)
@@ -25,11 +26,16 @@ routes = [
     _route(BASE + "/collections", sharing.create_collection, "POST"),
     _route(BASE + "/collections/{collection_id}", sharing.update_collection, "PATCH"),
     _route(BASE + "/collections/{collection_id}", sharing.delete_collection, "DELETE"),
+    _route(BASE + "/templates", tiles.list_templates, "GET"),
+    _route(BASE + "/from-template", tiles.create_from_template, "POST"),
     _route(BASE, dashboards.list_dashboards, "GET"),
     _route(ONE, dashboards.get_dashboard, "GET"),
     _route(ONE, dashboards.update_dashboard, "PATCH"),
     _route(ONE, dashboards.delete_dashboard, "DELETE"),
     _route(ONE + "/duplicate", dashboards.duplicate, "POST"),
+    _route(ONE + "/render", tiles.render_dashboard, "GET"),
+    _route(ONE + "/public", tiles.publish, "POST"),
+    _route(ONE + "/public", tiles.revoke, "DELETE"),
     _route(ONE + "/cards", content.add_card, "POST"),
     _route(ONE + "/cards/{card_id}", content.update_card, "PATCH"),
     _route(ONE + "/cards/{card_id}", content.remove_card, "DELETE"),

@@ -7,8 +7,16 @@ from typing import Any
 from app.domain.cards import Card
 from app.domain.collections import CollectionRecord
 from app.domain.contents import DashboardContents
-from app.domain.records import DashboardRecord, PageRecord, PlacementRecord, WidgetRecord
+from app.domain.public_links import PublicLinkRecord
+from app.domain.records import (
+    DashboardRecord,
+    DatasetRecord,
+    PageRecord,
+    PlacementRecord,
+    WidgetRecord,
+)
 from app.domain.shares import ShareRecord
+from app.domain.templates import TemplateInfo
 
 
 def collection_json(c: CollectionRecord) -> dict[str, Any]:
@@ -49,6 +57,7 @@ def card_json(
         "config": widget.config,
         "layout": placement.position.as_json() if placement.position else None,
         "widget_id": widget.id,
+        "data_source": widget.data_source,
     }
     if page_number is not None:
         body["page"] = page_number
@@ -83,6 +92,46 @@ def dashboard_json(contents: DashboardContents) -> dict[str, Any]:
         "parameters": contents.dashboard.parameters,
         "pages": [page_json(p, contents.cards_on(p)) for p in contents.pages],
         "shares": [share_json(s) for s in contents.shares],
+    }
+
+
+def public_link_json(link: PublicLinkRecord) -> dict[str, Any]:
+    return {
+        "slug": link.slug,
+        "url": f"/api/public/dashboards/{link.slug}/render",
+        "created_at": link.created_at.isoformat(),
+    }
+
+
+def full_dashboard_json(
+    contents: DashboardContents, public_link: PublicLinkRecord | None
+) -> dict[str, Any]:
+    """The full configuration and the public link (null when there is none or the caller may
+    not manage the dashboard's sharing)."""
+    link = public_link_json(public_link) if public_link is not None else None
+    return {**dashboard_json(contents), "public_link": link}
+
+
+def template_json(t: TemplateInfo) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "name": t.name,
+        "description": t.description,
+        "requirements": list(t.requirements),
+    }
+
+
+def dataset_json(d: DatasetRecord) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "name": d.name,
+        "description": d.description,
+        "source_kind": d.source_kind,
+        "source": d.source,
+        "columns": [c.as_json() for c in d.columns],
+        "owner_id": d.owner_id,
+        "created_at": d.created_at.isoformat(),
+        "updated_at": d.updated_at.isoformat(),
     }
 
 

@@ -60,7 +60,9 @@ def upgrade() -> None:
         ["tenant_id", "id"],
         ondelete="RESTRICT",
     )
-    op.create_index("ix_dashboard_widgets_dataset", "dashboard_widgets", ["tenant_id", "dataset_id"])
+    op.create_index(
+        "ix_dashboard_widgets_dataset", "dashboard_widgets", ["tenant_id", "dataset_id"]
+    )
     op.create_table(
         "public_links",
         sa.Column("slug", sa.String(64), nullable=False),
