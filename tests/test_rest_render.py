@@ -235,11 +235,6 @@ async def test_a_value_that_does_not_fit_fails_only_the_cards_using_it(
     assert len(rows_of(broken, other)) == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="domain bug: tile_queries._dashboard_filters raises INVALID_PARAMETER for every "
-    "card, also those whose data lacks the filter's column",
-)
 async def test_a_bad_filter_value_fails_only_the_cards_with_its_column(
     editor: Caller, services: Services
 ) -> None:

@@ -28,6 +28,7 @@ query Full($id: ID!) {
     }
     cards { databaseId name layout { x y w h } page { position } dashboardWidget { databaseId } }
     shares { databaseId subjectType subjectId accessLevel grantedBy createdAt updatedAt }
+    publicLink { slug }
   }
 }
 """
@@ -66,6 +67,8 @@ class Write:
     mutation: str  # the field of Mutation
     input_type: str
     input: Callable[[Board], dict[str, Any]]
+    # The board must be public first (a write of its own: one more version).
+    public: bool = False
 
 
 WRITES: dict[str, Write] = {
@@ -157,7 +160,19 @@ WRITES: dict[str, Write] = {
         "RevokeDashboardShareInput",
         lambda b: {"dashboardId": b.id, "shareId": b.share},
     ),
+    "publishDashboard": Write(
+        "publishDashboard", "PublishDashboardInput", lambda b: {"dashboardId": b.id}
+    ),
+    "revokePublicLink": Write(
+        "revokePublicLink", "RevokePublicLinkInput", lambda b: {"dashboardId": b.id}, public=True
+    ),
 }
+
+PUBLISH = """
+mutation M($input: PublishDashboardInput!) {
+  publishDashboard(input: $input) { userErrors { field message code } }
+}
+"""
 
 
 def _document(write: Write) -> str:
@@ -180,7 +195,7 @@ async def _ok(caller: Caller, document: str, field: str, values: dict[str, Any])
     return payload
 
 
-async def _board(caller: Caller) -> Board:
+async def _board(caller: Caller, public: bool = False) -> Board:
     dashboard = await create_dashboard(
         caller, description="Before", roleIds=[3], parameters={"region": {"type": "string"}}
     )
@@ -216,6 +231,8 @@ async def _board(caller: Caller) -> Board:
         },
     )
     widget = await create_widget(caller, name="Library widget")
+    if public:
+        await _ok(caller, PUBLISH, "publishDashboard", {"dashboardId": dashboard["id"]})
     return Board(dashboard["id"], cards, shared["share"]["id"], widget["id"])
 
 
@@ -229,10 +246,11 @@ async def test_a_write_at_the_current_version_bumps_it_by_exactly_one(
     editor: Caller, name: str
 ) -> None:
     # given
-    board = await _board(editor)
+    board = await _board(editor, WRITES[name].public)
     before = await _full(editor, board)
     assert before is not None
-    assert before["version"] == 6  # created, a page, three cards, a share
+    # created, a page, three cards, a share (and made public)
+    assert before["version"] == 6 + WRITES[name].public
 
     # when
     errors = await _run(editor, WRITES[name], board, expectedVersion=before["version"])
@@ -254,7 +272,7 @@ async def test_a_write_at_another_version_is_a_conflict_and_changes_nothing(
     editor: Caller, name: str, offset: int
 ) -> None:
     # given
-    board = await _board(editor)
+    board = await _board(editor, WRITES[name].public)
     before = await _full(editor, board)
     assert before is not None
 

@@ -1,5 +1,7 @@
 """Creating a tenant's data schema and its login role: idempotent, safe from several
-processes at once (an advisory lock of the data database serialises them)."""
+processes at once (an advisory lock of the data database serialises them: every tenant's
+provisioning grants on the same database row, and two such grants at once fail with "tuple
+concurrently updated")."""
 
 from __future__ import annotations
 
@@ -7,8 +9,8 @@ import asyncpg
 
 from app.data.roles import TenantDataRole, plain_url
 
-# Advisory lock class for provisioning (the second key is the tenant id).
-_PROVISION_LOCK = 0x7D5B
+# Advisory lock for provisioning, one for the whole database (see above).
+_PROVISION_LOCK = (0x7D5B, 0)
 
 
 def _ident(name: str) -> str:
@@ -23,9 +25,7 @@ async def provision_tenant_data(admin_url: str, role: TenantDataRole, timeout_ms
     conn = await asyncpg.connect(plain_url(admin_url))
     try:
         async with conn.transaction():
-            await conn.execute(
-                "SELECT pg_advisory_xact_lock($1, $2)", _PROVISION_LOCK, role.tenant_id
-            )
+            await conn.execute("SELECT pg_advisory_xact_lock($1, $2)", *_PROVISION_LOCK)
             database = await conn.fetchval("SELECT current_database()")
             exists = await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role.role)
             password = role.password.replace("'", "''")

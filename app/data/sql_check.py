@@ -29,6 +29,7 @@ _DENIED_FUNCTIONS = frozenset(
         "txid_current",
         "pg_current_xact_id",
         "ts_stat",
+        "ts_rewrite",
         "pg_terminate_backend",
         "pg_cancel_backend",
         "pg_reload_conf",
@@ -91,7 +92,12 @@ def _refuse(message: str, field: FieldPath) -> DomainError:
     return DomainError(Problem(ErrorCode.INVALID, message, field))
 
 
-def _placeholders(sql: str, field: FieldPath) -> tuple[Placeholder, ...]:
+_COMMENTS = frozenset({"SQL_COMMENT", "C_COMMENT"})
+
+
+def _placeholders(sql: str, field: FieldPath) -> tuple[tuple[Placeholder, ...], int]:
+    """The `:name` placeholders, and where the statement ends: before its trailing `;` (and
+    comments), which would break a query put around it (a dashboard filter, a dataset)."""
     try:
         tokens = list(scan(sql))
     except ParseError as exc:
@@ -110,7 +116,13 @@ def _placeholders(sql: str, field: FieldPath) -> tuple[Placeholder, ...]:
                 found.append(Placeholder(token.start, following.end + 1, name))
     if tokens and tokens[-1].name == "PARAM":
         raise _refuse("positional parameters ($1) are not allowed", field)
-    return tuple(found)
+    end = len(sql)
+    for token in reversed(tokens):
+        if token.name == "ASCII_59":  # ';'
+            end = token.start
+        elif token.name not in _COMMENTS:
+            break
+    return tuple(found), end
 
 
 class _Inspector(Visitor):
@@ -143,7 +155,8 @@ class _Inspector(Visitor):
         schema = node.schemaname  # type: ignore[attr-defined]
         relation = node.relname  # type: ignore[attr-defined]
         if schema in _SYSTEM_SCHEMAS or (schema is None and relation.startswith("pg_")):
-            self.problems.append(f"system catalog {relation} is not readable from tile SQL")
+            name = f"{schema}.{relation}" if schema else relation
+            self.problems.append(f"system catalog {name} is not readable from tile SQL")
         elif schema is not None and schema != self.tenant_schema:
             self.problems.append(
                 f"{schema}.{relation} is outside your data; name tables without a schema"
@@ -162,7 +175,7 @@ def check_tile_sql(
         )
     if "\x00" in sql:
         raise _refuse("sql may not contain NUL characters", field)
-    placeholders = _placeholders(sql, field)
+    placeholders, end = _placeholders(sql, field)
     # Parse with $n in place of :name, which is what PostgreSQL will see.
     parsable = CheckedSql(sql, placeholders).positional(lambda _: "text")[0]
     try:
@@ -179,4 +192,4 @@ def check_tile_sql(
         raise DomainError(
             *(Problem(ErrorCode.INVALID, m, field) for m in dict.fromkeys(inspector.problems))
         )
-    return CheckedSql(sql, placeholders)
+    return CheckedSql(sql[:end], placeholders)

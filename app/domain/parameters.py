@@ -9,6 +9,7 @@ value's type with it as default. A parameter with a `field` is also a dashboard 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
@@ -19,6 +20,8 @@ from app.domain.validation import Problems
 from app.errors import DomainError, ErrorCode, FieldPath, Problem
 
 NAME_MAX, TEXT_MAX, LIST_MAX = 63, 1_000, 100
+# An integer as text: ASCII digits only (str.isdigit also takes "٣" and "²").
+_INTEGER_TEXT = re.compile(r"\s*-?[0-9]{1,19}\s*")
 
 
 class ParameterType(StrEnum):
@@ -104,11 +107,13 @@ def _scalar(kind: ParameterType, value: Any) -> Any:
             return value.lower() in {"true", "1"}
         raise ValueError("must be true or false")
     if isinstance(value, bool):
-        raise ValueError(f"must be a {kind.value}, not a boolean")
+        raise ValueError(
+            f"must be {'an' if kind is ParameterType.INTEGER else 'a'} {kind.value}, not a boolean"
+        )
     if kind is ParameterType.INTEGER:
         if isinstance(value, int):
             number = value
-        elif isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value) < 20:
+        elif isinstance(value, str) and _INTEGER_TEXT.fullmatch(value):
             number = int(value)
         else:
             raise ValueError("must be an integer")

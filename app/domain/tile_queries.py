@@ -32,7 +32,14 @@ from sqlalchemy.types import TypeEngine
 from app.data.sandbox import TileColumn
 from app.data.sql_check import check_tile_sql
 from app.domain.data_sources import Aggregate, DatasetQuery, DataSource, Filter, SqlSource
-from app.domain.parameters import FilterOperator, ParameterDef, ResolvedParameters, as_json
+from app.domain.parameters import (
+    FilterOperator,
+    ParameterDef,
+    ParameterType,
+    ResolvedParameters,
+    as_json,
+    coerce,
+)
 from app.domain.records import ColumnType, DatasetRecord
 from app.errors import DomainError
 
@@ -43,6 +50,13 @@ _SA_TYPES: dict[ColumnType, TypeEngine[Any]] = {
     ColumnType.DATE: Date(),
     ColumnType.DATETIME: DateTime(timezone=True),
     ColumnType.BOOLEAN: Boolean(),
+}
+# Filter values arrive as JSON or query-string text: a date is a string until it is made one.
+_VALUE_TYPES = {
+    ColumnType.NUMBER: ParameterType.NUMBER,
+    ColumnType.DATE: ParameterType.DATE,
+    ColumnType.DATETIME: ParameterType.DATETIME,
+    ColumnType.BOOLEAN: ParameterType.BOOLEAN,
 }
 _AGGREGATES: dict[Aggregate, Callable[[Any], Any]] = {
     Aggregate.SUM: func.sum,
@@ -74,6 +88,8 @@ class OuterFilter:
     operator: FilterOperator
     value: Any
     pg_type: str
+    # Why the parameter's value is unusable: fails the card only if its result has the column.
+    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +104,9 @@ class CompiledTile:
     def digest(self) -> str:
         """Identifies the query and its argument values (the cache key's last part)."""
         payload = [self.sql, as_json(list(self.args))]
-        payload.append([[f.field, f.operator.value, as_json(f.value)] for f in self.outer_filters])
+        payload.append(
+            [[f.field, f.operator.value, as_json(f.value), f.error] for f in self.outer_filters]
+        )
         return hashlib.sha256(orjson.dumps(payload, default=str)).hexdigest()
 
     def wrap(self, columns: Sequence[TileColumn]) -> tuple[str, tuple[Any, ...]] | None:
@@ -100,6 +118,8 @@ class CompiledTile:
         args = list(self.args)
         conditions = []
         for f in applicable:
+            if f.error is not None:
+                raise CardError("INVALID_PARAMETER", f.error)
             condition, extra = _text_condition(_quoted(f.field), f, len(args))
             conditions.append(condition)
             args.extend(extra)
@@ -173,16 +193,25 @@ def _parameter_value(params: ResolvedParameters, name: str) -> Any:
     return params.values.get(name)
 
 
-def _dashboard_filters(params: ResolvedParameters) -> list[tuple[ParameterDef, Any]]:
-    """Dashboard filters with a value (a filter without one narrows nothing)."""
-    found = []
+def _dashboard_filters(
+    params: ResolvedParameters, has_column: Callable[[str], bool]
+) -> list[tuple[ParameterDef, Any, str | None]]:
+    """Dashboard filters on a column the card's data has, each with its value or the reason
+    its value is unusable (a filter without a value narrows nothing). Only these use their
+    parameter: an invalid value fails the cards they apply to, not the others."""
+    found: list[tuple[ParameterDef, Any, str | None]] = []
     for definition in params.filters():
-        value = _parameter_value(params, definition.name)
+        if definition.field is None or not has_column(definition.field):
+            continue
+        if definition.name in params.errors:
+            found.append((definition, None, params.errors[definition.name]))
+            continue
+        value = params.values.get(definition.name)
         if value is not None or definition.operator in (
             FilterOperator.IS_NULL,
             FilterOperator.IS_NOT_NULL,
         ):
-            found.append((definition, value))
+            found.append((definition, value, None))
     return found
 
 
@@ -202,9 +231,10 @@ def compile_sql(
 
     sql, names = checked.positional(pg_type)
     args = tuple(params.values.get(name) for name in names)
+    # The result's columns are known only once it is described: `wrap` picks the filters.
     outer = tuple(
-        OuterFilter(d.field or "", d.operator or FilterOperator.EQ, value, d.pg_type)
-        for d, value in _dashboard_filters(params)
+        OuterFilter(d.field or "", d.operator or FilterOperator.EQ, value, d.pg_type, error)
+        for d, value, error in _dashboard_filters(params, lambda _: True)
     )
     return CompiledTile(sql, args, outer, None, source.cache_ttl_seconds)
 
@@ -221,11 +251,16 @@ def _relation(dataset: DatasetRecord, schema: str, max_chars: int) -> Any:
         raise CardError(
             "INVALID_DATA_SOURCE", f"dataset {dataset.name}: {error.problems[0].message}"
         ) from error
-    return text(checked.text).columns(*columns).subquery("dataset")
+    # text() reads ":name" as a bind parameter even inside string literals; the dataset's SQL
+    # has none (checked when it was saved), so every colon is escaped to stay literal.
+    literal = checked.text.replace(":", "\\:")
+    return text(literal).columns(*columns).subquery("dataset")
 
 
 def _grain(col: Any, grain: str) -> Any:
-    return func.date_trunc(grain, col)
+    truncated = func.date_trunc(grain, col)
+    # date_trunc of a date is a timestamptz: a date column stays a date.
+    return cast(truncated, Date) if isinstance(col.type, Date) else truncated
 
 
 def compile_query(
@@ -257,15 +292,15 @@ def compile_query(
         selected = [*group_by, *measures]
     statement = select(*selected).select_from(source)
     for f in query.filters:
-        statement = statement.where(_query_filter(c, f, params))
-    for definition, value in _dashboard_filters(params):
-        if definition.field in c:
-            values = value if isinstance(value, list) else [value]
-            statement = statement.where(
-                _core_condition(
-                    c[definition.field], definition.operator or FilterOperator.EQ, values
-                )
-            )
+        statement = statement.where(_query_filter(c, f, params, dataset))
+    for definition, value, error in _dashboard_filters(params, lambda name: name in c):
+        if error is not None:
+            raise CardError("INVALID_PARAMETER", error)
+        field = definition.field or ""
+        values = _typed(dataset, field, value if isinstance(value, list) else [value])
+        statement = statement.where(
+            _core_condition(c[field], definition.operator or FilterOperator.EQ, values)
+        )
     if group_by:
         statement = statement.group_by(*group_by)
     for s in query.sort:
@@ -278,7 +313,7 @@ def compile_query(
     return CompiledTile(compiled.string, args, (), query.limit, query.cache_ttl_seconds)
 
 
-def _query_filter(c: Any, f: Filter, params: ResolvedParameters) -> Any:
+def _query_filter(c: Any, f: Filter, params: ResolvedParameters, dataset: DatasetRecord) -> Any:
     if f.parameter is not None:
         value = _parameter_value(params, f.parameter)
         if value is None and f.operator not in (FilterOperator.IS_NULL, FilterOperator.IS_NOT_NULL):
@@ -286,7 +321,26 @@ def _query_filter(c: Any, f: Filter, params: ResolvedParameters) -> Any:
         values = value if isinstance(value, list) else [value]
     else:
         values = list(f.values or ())
+    if f.operator is not FilterOperator.CONTAINS:
+        code = "INVALID_PARAMETER" if f.parameter is not None else "INVALID_DATA_SOURCE"
+        values = _typed(dataset, f.field, values, code)
     return _core_condition(c[f.field], f.operator, values)
+
+
+def _typed(
+    dataset: DatasetRecord, field: str, values: list[Any], code: str = "INVALID_PARAMETER"
+) -> list[Any]:
+    """Text values as the column's type (`"2026-01-01"` for a date column becomes a date):
+    bound as text, PostgreSQL would not compare them with the column."""
+    found = dataset.column(field)
+    kind = _VALUE_TYPES.get(found.type) if found is not None else None
+    if kind is None:
+        return values
+    single = ParameterDef(field, kind)
+    try:
+        return [coerce(single, v) if isinstance(v, str) else v for v in values]
+    except ValueError as exc:
+        raise CardError(code, f"filter on {field}: the value {exc}") from exc
 
 
 def compile_tile(
