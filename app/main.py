@@ -23,6 +23,8 @@ from app.health import healthz, readyz
 from app.limits import BodySizeLimitMiddleware
 from app.observability import RequestIdMiddleware
 from app.rest import clarus, datasets, public, shared
+from app.rest.analytics import routes as analytics
+from app.rest.bi import routes as bi
 from app.rest.platform import routes as platform
 from app.rest.responses import error_response
 from app.services import Services
@@ -83,6 +85,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/readyz", readyz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             *shared.routes,
+            *bi.routes,
+            *analytics.routes,
             *clarus.routes,
             *platform.routes,
             *datasets.routes,

@@ -74,6 +74,12 @@ class Dashboard(Base):
             unique=True,
             postgresql_where=text("is_default"),
         ),
+        CheckConstraint("visibility IN ('private', 'team', 'public')", name="visibility_known"),
+        CheckConstraint(
+            "refresh_interval IS NULL OR refresh_interval BETWEEN 0 AND 86400",
+            name="refresh_interval_range",
+        ),
+        Index("ix_dashboards_tags", "tags", postgresql_using="gin"),
     )
 
     tenant_id: Mapped[int] = mapped_column(
@@ -95,6 +101,18 @@ class Dashboard(Base):
     parameters: Mapped[dict[str, Any]] = mapped_column(
         JSONB, nullable=False, server_default=text("'{}'::jsonb")
     )
+    # Seed 003: who sees it besides its owner, admins and grants. `private`: nobody else;
+    # `team`: the tenant's members (narrowed by role_ids); `public`: the same, and it may
+    # have a public link.
+    visibility: Mapped[str] = mapped_column(
+        String(10), nullable=False, server_default=text("'team'")
+    )
+    tags: Mapped[list[str]] = mapped_column(
+        ARRAY(String(50)), nullable=False, server_default=text("'{}'")
+    )
+    # Seed 004: a free-form kind ("executive", "sales") and how often clients refresh, in s.
+    type: Mapped[str | None] = mapped_column(String(50))
+    refresh_interval: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = _created_at()
 
@@ -243,6 +261,8 @@ class DashboardWidget(Base):
             name="fk_dashboard_widgets_dataset",
         ),
         Index("ix_dashboard_widgets_dataset", "tenant_id", "dataset_id"),
+        # Seed 004 names library widgets by a kind ("revenue_chart"), one per tenant.
+        UniqueConstraint("tenant_id", "kind"),
     )
 
     tenant_id: Mapped[int] = mapped_column(
@@ -262,6 +282,7 @@ class DashboardWidget(Base):
     # on a dataset (app/domain/data_sources.py); null for tiles without data (text).
     data_source: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
     dataset_id: Mapped[int | None] = mapped_column(BigInteger)
+    kind: Mapped[str | None] = mapped_column(String(60))
     owner_id: Mapped[str] = mapped_column(Text, nullable=False)
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = _created_at()
@@ -311,6 +332,10 @@ class DashboardWidgetPlacement(Base):
     )
     # Order of the placement in the list the client sent.
     ordinal: Mapped[int] = mapped_column(Integer, nullable=False)
+    # Seed 004: the client's own key for the tile ("widget_1") and its title on this
+    # dashboard (the widget's name when null).
+    client_key: Mapped[str | None] = mapped_column(String(100))
+    title: Mapped[str | None] = mapped_column(String(100))
 
 
 class PublicLink(Base):
@@ -335,6 +360,55 @@ class PublicLink(Base):
     created_at: Mapped[datetime] = _created_at()
 
 
+class TenantUser(Base):
+    """A user the tenant knows: one who has called the API in it or was assigned a
+    dashboard in it."""
+
+    __tablename__ = "tenant_users"
+
+    tenant_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    first_seen_at: Mapped[datetime] = _created_at()
+
+
+class DashboardAssignment(Base):
+    """A dashboard assigned to a user (seed 004); at most one is the user's default,
+    guaranteed by the database."""
+
+    __tablename__ = "dashboard_assignments"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "dashboard_id"],
+            ["dashboards.tenant_id", "dashboards.id"],
+            ondelete="CASCADE",
+            name="fk_assignments_dashboard",
+        ),
+        ForeignKeyConstraint(
+            ["tenant_id", "user_id"],
+            ["tenant_users.tenant_id", "tenant_users.user_id"],
+            ondelete="CASCADE",
+            name="fk_assignments_user",
+        ),
+        Index(
+            "uq_assignments_one_default_per_user",
+            "tenant_id",
+            "user_id",
+            unique=True,
+            postgresql_where=text("is_default"),
+        ),
+        Index("ix_assignments_dashboard", "tenant_id", "dashboard_id"),
+    )
+
+    tenant_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    dashboard_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    is_default: Mapped[bool] = mapped_column(nullable=False, server_default=text("false"))
+    assigned_by: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = _created_at()
+
+
 # Core handles for set-based statements (the hot paths use Core rows, not ORM objects).
 dashboards = cast(Table, Dashboard.__table__)
 dashboard_widgets = cast(Table, DashboardWidget.__table__)
@@ -345,3 +419,5 @@ pages = cast(Table, DashboardPage.__table__)
 share_grants = cast(Table, ShareGrant.__table__)
 datasets = cast(Table, Dataset.__table__)
 public_links = cast(Table, PublicLink.__table__)
+tenant_users = cast(Table, TenantUser.__table__)
+assignments = cast(Table, DashboardAssignment.__table__)

@@ -42,6 +42,10 @@ class DashboardDraft:
     role_ids: list[int] = field(default_factory=list)
     collection_id: int | None = None
     parameters: Any = field(default_factory=dict)
+    visibility: str = "team"
+    tags: list[str] = field(default_factory=list)
+    type: str | None = None
+    refresh_interval: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +60,10 @@ class DashboardChanges:
     role_ids: Any = UNSET
     collection_id: Any = UNSET
     parameters: Any = UNSET
+    visibility: Any = UNSET
+    tags: Any = UNSET
+    type: Any = UNSET
+    refresh_interval: Any = UNSET
 
     def as_values(self) -> dict[str, Any]:
         values = {
@@ -69,6 +77,10 @@ class DashboardChanges:
                 "role_ids",
                 "collection_id",
                 "parameters",
+                "visibility",
+                "tags",
+                "type",
+                "refresh_interval",
             )
             if is_set(getattr(self, name))
         }
@@ -204,6 +216,10 @@ def checked_draft_values(draft: DashboardDraft) -> dict[str, Any]:
         role_ids=draft.role_ids,
         collection_id=draft.collection_id,
         parameters=draft.parameters,
+        visibility=draft.visibility,
+        tags=draft.tags,
+        type=draft.type,
+        refresh_interval=draft.refresh_interval,
     ).as_values()
     problems = Problems()
     _check_fields(problems, values, creating=True)

@@ -41,11 +41,16 @@ class DashboardRecord:
     parameters: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+    visibility: str = "team"  # private, team or public
+    tags: tuple[str, ...] = ()
+    type: str | None = None
+    refresh_interval: int | None = None  # seconds
 
     @classmethod
     def from_row(cls, row: Row[Any] | Any) -> DashboardRecord:
         values = columns_of(cls, row)
         values["role_ids"] = tuple(values["role_ids"])
+        values["tags"] = tuple(values["tags"])
         return cls(**values)
 
 
@@ -63,6 +68,7 @@ class WidgetRecord:
     # Where the tile's data comes from (app/domain/data_sources.py); None: no data.
     data_source: dict[str, Any] | None = None
     dataset_id: int | None = None
+    kind: str | None = None  # a library widget's name for seed-004 clients ("revenue_chart")
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> WidgetRecord:
@@ -133,6 +139,8 @@ class PlacementRecord:
     widget_id: int
     position: Position | None
     ordinal: int
+    client_key: str | None = None  # seed 004: the client's key for the tile
+    title: str | None = None  # the tile's title here; the widget's name when None
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> PlacementRecord:
@@ -145,6 +153,8 @@ class PlacementRecord:
             widget_id=m["widget_id"],
             position=Position(**stored) if stored else None,
             ordinal=m["ordinal"],
+            client_key=m["client_key"],
+            title=m["title"],
         )
 
 

@@ -3,17 +3,21 @@ its widgets; creating, changing and deleting need `dashboard.edit`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.context import RequestContext
 from app.domain.access import require_edit, visible_widgets
 from app.domain.card_configs import config_problems
+from app.domain.constraints import violated_constraint
 from app.domain.datasets import data_source_values
 from app.domain.listing import contains_text, fetch_page
 from app.domain.records import WIDGET_COLUMNS, Page, WidgetRecord
@@ -22,6 +26,7 @@ from app.errors import DomainError, ErrorCode, FieldPath, Problem, not_found
 from db.models import dashboard_widgets, dashboards, placements
 
 NAME_MAX, DESCRIPTION_MAX = 100, 1000
+KIND = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 
 
 class WidgetType(StrEnum):
@@ -45,6 +50,8 @@ class WidgetDraft:
     config: Any = field(default_factory=dict)
     # Where the tile's data comes from (app/domain/data_sources.py); None: no data.
     data_source: Any = None
+    # A library widget's name for seed-004 clients ("revenue_chart"), unique in the tenant.
+    kind: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +61,12 @@ class WidgetChanges:
     description: Any = UNSET
     config: Any = UNSET
     data_source: Any = UNSET
+    kind: Any = UNSET
 
     def as_values(self) -> dict[str, Any]:
         values = {
             key: getattr(self, key)
-            for key in ("name", "widget_type", "description", "config", "data_source")
+            for key in ("name", "widget_type", "description", "config", "data_source", "kind")
             if is_set(getattr(self, key))
         }
         if isinstance(values.get("name"), str):
@@ -87,6 +95,13 @@ def _check_fields(
         )
     if "config" in values:
         problems.json_object(values["config"], ("config",), max_bytes=max_config_bytes)
+    kind = values.get("kind")
+    if kind is not None and (not isinstance(kind, str) or not KIND.match(kind)):
+        problems.add(
+            ErrorCode.INVALID,
+            "kind must be 1 to 60 lowercase letters, digits and _ (e.g. revenue_chart)",
+            ("kind",),
+        )
 
 
 def check_config(problems: Problems, widget_type: str, config: Any, field: FieldPath) -> None:
@@ -158,6 +173,7 @@ async def create_widget(ctx: RequestContext, draft: WidgetDraft) -> WidgetRecord
         widget_type=draft.widget_type,
         description=draft.description,
         config=draft.config,
+        kind=draft.kind,
     ).as_values()
     problems = Problems()
     _check_fields(
@@ -167,14 +183,28 @@ async def create_widget(ctx: RequestContext, draft: WidgetDraft) -> WidgetRecord
     problems.raise_if_any()
     async with ctx.db.transaction() as conn:
         values.update(await data_source_values(conn, ctx, draft.data_source, ("data_source",)))
-        row = (
-            await conn.execute(
-                dashboard_widgets.insert()
-                .values(tenant_id=ctx.tenant_id, owner_id=ctx.user_id, **values)
-                .returning(*WIDGET_COLUMNS)
-            )
-        ).one()
+        with _unique_kind(values.get("kind")):
+            row = (
+                await conn.execute(
+                    dashboard_widgets.insert()
+                    .values(tenant_id=ctx.tenant_id, owner_id=ctx.user_id, **values)
+                    .returning(*WIDGET_COLUMNS)
+                )
+            ).one()
     return WidgetRecord.from_row(row)
+
+
+@contextmanager
+def _unique_kind(kind: object) -> Iterator[None]:
+    """A kind another widget of the tenant has is a conflict on `kind`, not a 500."""
+    try:
+        yield
+    except IntegrityError as exc:
+        if violated_constraint(exc) == "uq_dashboard_widgets_tenant_id_kind":
+            raise DomainError(
+                Problem(ErrorCode.ALREADY_EXISTS, f"another widget has kind {kind!r}", ("kind",))
+            ) from exc
+        raise
 
 
 async def update_widget(
@@ -259,16 +289,18 @@ async def update_widget_in(
         problems.raise_if_any()
     if not values:
         return current
-    row = (
-        await conn.execute(
-            update(dashboard_widgets)
-            .where(
-                dashboard_widgets.c.tenant_id == ctx.tenant_id, dashboard_widgets.c.id == widget_id
+    with _unique_kind(values.get("kind")):
+        row = (
+            await conn.execute(
+                update(dashboard_widgets)
+                .where(
+                    dashboard_widgets.c.tenant_id == ctx.tenant_id,
+                    dashboard_widgets.c.id == widget_id,
+                )
+                .values(**values, updated_at=func.now())
+                .returning(*WIDGET_COLUMNS)
             )
-            .values(**values, updated_at=func.now())
-            .returning(*WIDGET_COLUMNS)
-        )
-    ).one()
+        ).one()
     return WidgetRecord.from_row(row)
 
 
