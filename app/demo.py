@@ -1,6 +1,7 @@
 """Demo data for `make run` in development: tenant `demo` gets a year of sample orders in its
-data schema, an `orders` dataset on them, a default "Sales overview" dashboard whose widgets
-query it, and a "KPI summary" dashboard made from a template, so that the first render
+data schema, an `orders` dataset on them, a default "Sales overview" dashboard whose library
+widgets query it (their kinds, e.g. `revenue_by_region`, are what seed-004 clients name as
+widget types), and a "KPI summary" dashboard made from a template, so that the first render
 returns real data. Runs once: a tenant that already has dashboards is left alone."""
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ def _widgets(dataset_id: int) -> list[tuple[WidgetDraft, Position]]:
                 "Sum of revenue per sales region",
                 {"x_axis": "region", "y_axis": "sum_revenue", "show_legend": True},
                 _by_region(dataset_id),
+                kind="revenue_by_region",
             ),
             Position(0, 0, 6, 4),
         ),
@@ -79,6 +81,7 @@ def _widgets(dataset_id: int) -> list[tuple[WidgetDraft, Position]]:
                     "sort": [{"field": "order_date"}],
                     "cache_ttl_seconds": 300,
                 },
+                kind="orders_per_month",
             ),
             Position(6, 0, 6, 4),
         ),
@@ -93,6 +96,7 @@ def _widgets(dataset_id: int) -> list[tuple[WidgetDraft, Position]]:
                     "WHERE order_date > current_date - :days * interval '1 day'",
                     "cache_ttl_seconds": 60,
                 },
+                kind="active_customers",
             ),
             Position(0, 4, 3, 2),
         ),
@@ -107,6 +111,7 @@ def _widgets(dataset_id: int) -> list[tuple[WidgetDraft, Position]]:
                     "FROM orders GROUP BY product ORDER BY revenue DESC",
                     "cache_ttl_seconds": 300,
                 },
+                kind="top_products",
             ),
             Position(3, 4, 9, 4),
         ),
