@@ -15,10 +15,10 @@ from typing import Any
 
 import asyncpg
 
+from app.data.column_types import ColumnType
 from app.data.provision import provision_tenant_data
 from app.data.roles import TenantDataRole, role_prefix, tenant_data_role, with_login
 from app.data.values import column_type, json_value
-from app.domain.records import ColumnType
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from app.domain.records import ColumnType
+from app.data.column_types import ColumnType
 
 _NUMBER = {"int2", "int4", "int8", "numeric", "float4", "float8", "oid"}
 _STRING = {"text", "varchar", "bpchar", "char", "name", "citext", "uuid"}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Row
 
+from app.data.column_types import ColumnType as ColumnType  # re-exported for the domain
 from db.models import dashboard_widgets, dashboards, datasets, pages, placements
 
 DASHBOARD_COLUMNS = [c for c in dashboards.c if c.name != "tenant_id"]
@@ -73,17 +73,6 @@ class WidgetRecord:
     @classmethod
     def from_row(cls, row: Row[Any]) -> WidgetRecord:
         return cls(**columns_of(cls, row))
-
-
-class ColumnType(StrEnum):
-    """What a dataset column holds, as templates and structured queries care about it."""
-
-    NUMBER = "number"
-    STRING = "string"
-    DATE = "date"
-    DATETIME = "datetime"
-    BOOLEAN = "boolean"
-    OTHER = "other"
 
 
 @dataclass(frozen=True, slots=True)
