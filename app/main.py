@@ -17,6 +17,7 @@ from starlette.routing import Route
 from app.auth import TokenVerifier
 from app.context import Database
 from app.data.plane import DataPlane
+from app.domain.users import UserDirectory
 from app.graphql.endpoint import GraphQLEndpoint
 from app.graphql.schema import build_schema
 from app.health import healthz, readyz
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             verifier=TokenVerifier(settings),
             tenants=TenantDirectory(engine, settings.tenant_cache_size),
             data=DataPlane.create(url, settings),
+            users=UserDirectory(engine, settings.tenant_cache_size),
         )
         app.state.services = services
         graphql.bind(services)

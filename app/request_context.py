@@ -1,5 +1,6 @@
 """From an HTTP request to a RequestContext: token, tenant, request id. Every authenticated
-route (GraphQL and REST alike) goes through `authenticate`, once, at its entry."""
+route (GraphQL and REST alike) goes through `authenticate`, once, at its entry, which also
+makes the caller a user the tenant knows."""
 
 from __future__ import annotations
 
@@ -39,10 +40,12 @@ async def authenticate(request: HTTPConnection, services: Services) -> RequestCo
     except TenantError as exc:
         code = "TENANT_REQUIRED" if exc.status == 400 else "TENANT_FORBIDDEN"
         raise Rejection(exc.status, code, str(exc)) from exc
+    tenant_id = await services.tenants.id_for(tenant_name)
+    await services.users.remember(tenant_id, principal.user_id)
     return RequestContext(
         principal=principal,
         tenant_name=tenant_name,
-        tenant_id=await services.tenants.id_for(tenant_name),
+        tenant_id=tenant_id,
         db=services.db,
         settings=services.settings,
         request_id=current_request_id(),

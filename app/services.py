@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from app.auth import TokenVerifier
 from app.context import Database
 from app.data.plane import DataPlane
+from app.domain.users import UserDirectory
 from app.settings import Settings
 from app.tenancy import TenantDirectory
 
@@ -18,3 +19,4 @@ class Services:
     verifier: TokenVerifier
     tenants: TenantDirectory
     data: DataPlane
+    users: UserDirectory

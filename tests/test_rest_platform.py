@@ -422,7 +422,12 @@ async def test_list_filters_by_collection_and_search(editor: Caller) -> None:
         response = await editor.request("GET", f"/api/dashboards{query}")
         assert response.status_code == 200, response.text
         body = response.json()
-        assert set(body) == {"dashboards", "total", "limit", "offset"}
+        # seed 004's members ride along: the same page as `value`, `count` equal to `total`
+        assert set(body) == {"dashboards", "total", "limit", "offset", "value", "count"}
+        assert [v["id"] for v in body["value"]] == [
+            f"dashboard_{d['id']}" for d in body["dashboards"]
+        ]
+        assert body["count"] == body["total"]
         return [d["id"] for d in body["dashboards"]], body["total"]
 
     assert await ids("") == ([a["id"], b["id"], c["id"]], 3)

@@ -3,9 +3,9 @@
 Seeing:
 - the owner and tenant admins (`dashboard.admin`) always;
 - holders of a share grant (user or group; viewer, commenter or editor), whatever their roles;
-- otherwise the dashboard's audience: one with `role_ids` is seen by callers holding one of
-  those roles, one without by every member of the tenant; an inactive dashboard only by
-  callers with `dashboard.edit`.
+- otherwise, unless it is `private`, the dashboard's audience: one with `role_ids` is seen by
+  callers holding one of those roles, one without by every member of the tenant; an inactive
+  dashboard only by callers with `dashboard.edit`.
 Changing its content (fields, pages, cards, layout): `dashboard.edit` or an editor grant.
 Deleting and sharing it: the owner (with `dashboard.edit`), an editor grant, or an admin.
 Unseen is reported as not found; seen but not allowed as forbidden.
@@ -13,7 +13,7 @@ Unseen is reported as not found; seen but not allowed as forbidden.
 
 from __future__ import annotations
 
-from enum import Enum, IntEnum
+from enum import Enum, IntEnum, StrEnum
 
 from sqlalchemy import ColumnElement, ScalarSelect, and_, case, exists, func, or_, select, true
 
@@ -28,6 +28,14 @@ class AccessLevel(IntEnum):
     VIEWER = 1
     COMMENTER = 2
     EDITOR = 3
+
+
+class Visibility(StrEnum):
+    """Who sees a dashboard besides its owner, admins and grant holders."""
+
+    PRIVATE = "private"  # nobody else
+    TEAM = "team"  # the tenant's members, narrowed by role_ids
+    PUBLIC = "public"  # as team, and it may have a public link
 
 
 class Action(Enum):
@@ -78,10 +86,11 @@ def visible_dashboards(ctx: RequestContext) -> ColumnElement[bool]:
     if principal.roles:
         audience = or_(audience, dashboards.c.role_ids.overlap(sorted(principal.roles)))
     active = true() if principal.can_edit else dashboards.c.is_active
+    team = dashboards.c.visibility != Visibility.PRIVATE.value
     shared = exists().where(_grants_of_caller(principal))
     return and_(
         in_tenant,
-        or_(dashboards.c.owner_id == principal.user_id, and_(audience, active), shared),
+        or_(dashboards.c.owner_id == principal.user_id, and_(team, audience, active), shared),
     )
 
 

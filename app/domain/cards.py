@@ -61,6 +61,8 @@ class CardChanges:
     page: Any = UNSET
     name: Any = UNSET
     data_source: Any = UNSET
+    # Another widget type; the config (new or kept) is checked against the new type's schema.
+    card_type: Any = UNSET
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +144,10 @@ async def update_card(
         widget_values["name"] = (changes.name or "").strip()
     if is_set(changes.data_source):
         widget_values["data_source"] = changes.data_source
+    if is_set(changes.card_type):
+        card_type = _card_type(problems, changes.card_type or "")
+        if card_type is not None:
+            widget_values["widget_type"] = card_type.value
     if is_set(changes.layout):
         if changes.layout is None:
             problems.add(ErrorCode.REQUIRED, "layout may not be null", ("layout",))

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, Text, delete, false, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.context import RequestContext
-from app.domain.access import Action, require_edit, visible_dashboards
+from app.domain.access import Action, Visibility, require_edit, visible_dashboards
 from app.domain.collections import require_collection
 from app.domain.constraints import violated_constraint
 from app.domain.editing import lock_dashboard
 from app.domain.listing import contains_text, fetch_page
 from app.domain.pages import create_first_page
-from app.domain.parameters import check_definitions
+from app.domain.parameters import FilterOperator, as_json, check_definitions, definitions
 from app.domain.records import DASHBOARD_COLUMNS, DashboardRecord, Page, PageRecord
 from app.domain.validation import UNSET, Problems, is_set
 from app.domain.widgets import delete_unplaced_card_widgets, placed_widget_ids
@@ -30,6 +30,8 @@ from db.models import dashboards, tenants
 CODE_MAX, NAME_MAX, DESCRIPTION_MAX = 30, 50, 255
 MAX_ROLE_IDS = 100
 ROLE_ID_MAX = 2**31 - 1
+MAX_TAGS, TAG_MAX, TYPE_MAX = 20, 50, 50
+REFRESH_INTERVAL_MAX = 86_400  # seconds: a day
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +99,35 @@ class DashboardFilter:
     search: str | None = None
     is_active: bool | None = None
     collection_id: int | None = None
+    tag: str | None = None  # the dashboard's tags contain it
+    visibility: str | None = None
+    type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardFilterSetting:
+    """A parameter with a `field`, seen as seed 003's filter `{field, operator, values}`."""
+
+    name: str  # the parameter's
+    field: str
+    operator: FilterOperator
+    values: list[Any]  # the default, as a list: [] when there is none
+
+
+def filter_settings(parameters: Mapping[str, Any]) -> list[DashboardFilterSetting]:
+    """The dashboard filters among stored parameter declarations, by name (stored
+    declarations keep no order)."""
+    settings = []
+    for _, definition in sorted(definitions(parameters).items()):
+        if definition.field is None:
+            continue
+        default = as_json(definition.default)
+        values = [] if default is None else default if definition.multiple else [default]
+        operator = definition.operator or (
+            FilterOperator.IN if definition.multiple else FilterOperator.EQ
+        )
+        settings.append(DashboardFilterSetting(definition.name, definition.field, operator, values))
+    return settings
 
 
 PARAMETERS_MAX_BYTES = 65_536
@@ -131,6 +162,73 @@ def _check_fields(problems: Problems, values: dict[str, Any], *, creating: bool)
             problems.add(ErrorCode.INVALID, f"at most {MAX_ROLE_IDS} role ids", ("role_ids",))
         for index, role_id in enumerate(role_ids):
             problems.integer_range(role_id, ("role_ids", index), minimum=1, maximum=ROLE_ID_MAX)
+    if "visibility" in values:
+        _check_visibility(problems, values["visibility"])
+    if "tags" in values:
+        _check_tags(problems, values["tags"])
+    if values.get("type") is not None:
+        _check_type(problems, values["type"])
+    if values.get("refresh_interval") is not None:
+        _check_refresh_interval(problems, values["refresh_interval"])
+
+
+def _check_visibility(problems: Problems, visibility: object) -> None:
+    if visibility is None:
+        problems.add(ErrorCode.REQUIRED, "visibility may not be null", ("visibility",))
+    elif visibility not in set(Visibility):
+        problems.add(
+            ErrorCode.INVALID,
+            f"visibility must be one of {', '.join(Visibility)}",
+            ("visibility",),
+        )
+
+
+def _check_tags(problems: Problems, tags: object) -> None:
+    if tags is None:
+        problems.add(ErrorCode.REQUIRED, "tags may not be null (send [] for none)", ("tags",))
+        return
+    if not isinstance(tags, list):
+        problems.add(ErrorCode.INVALID, "tags must be a list of strings", ("tags",))
+        return
+    if len(tags) > MAX_TAGS:
+        problems.add(ErrorCode.INVALID, f"at most {MAX_TAGS} tags", ("tags",))
+    for index, tag in enumerate(tags):
+        if not isinstance(tag, str):
+            problems.add(ErrorCode.INVALID, f"tags.{index} must be a string", ("tags", index))
+        else:
+            problems.text(tag.strip(), ("tags", index), max_length=TAG_MAX, required=True)
+
+
+def _check_type(problems: Problems, kind: object) -> None:
+    if not isinstance(kind, str):
+        problems.add(ErrorCode.INVALID, "type must be a string or null", ("type",))
+    elif not kind.strip():
+        problems.add(ErrorCode.INVALID, "type may not be blank (send null for none)", ("type",))
+    else:
+        problems.text(kind.strip(), ("type",), max_length=TYPE_MAX, required=True)
+
+
+def _check_refresh_interval(problems: Problems, seconds: object) -> None:
+    if not isinstance(seconds, int) or isinstance(seconds, bool):
+        problems.add(
+            ErrorCode.INVALID,
+            "refresh_interval must be a whole number of seconds",
+            ("refresh_interval",),
+        )
+    else:
+        problems.integer_range(
+            seconds, ("refresh_interval",), minimum=0, maximum=REFRESH_INTERVAL_MAX
+        )
+
+
+def _tidied(values: dict[str, Any]) -> dict[str, Any]:
+    """Checked values as stored: tags trimmed and without repeats (first one kept), the type
+    trimmed."""
+    if isinstance(values.get("tags"), list):
+        values["tags"] = list(dict.fromkeys(tag.strip() for tag in values["tags"]))
+    if isinstance(values.get("type"), str):
+        values["type"] = values["type"].strip()
+    return values
 
 
 def _visible(ctx: RequestContext) -> Select[Any]:
@@ -163,6 +261,20 @@ def _filtered(ctx: RequestContext, filters: DashboardFilter, statement: Select[A
         statement = statement.where(dashboards.c.is_active == filters.is_active)
     if filters.collection_id is not None:
         statement = statement.where(dashboards.c.collection_id == filters.collection_id)
+    if filters.tag is not None:
+        tag = filters.tag.strip()
+        # No stored tag is longer or holds NUL (which PostgreSQL refuses as a parameter), and
+        # the array parameter is cast to varchar(50), which would cut a longer one short.
+        storable = len(tag) <= TAG_MAX and "\x00" not in tag
+        statement = statement.where(dashboards.c.tags.contains([tag]) if storable else false())
+    if filters.visibility is not None:
+        known = filters.visibility in set(Visibility)
+        statement = statement.where(
+            dashboards.c.visibility == filters.visibility if known else false()
+        )
+    if filters.type is not None:
+        same_type = false() if "\x00" in filters.type else dashboards.c.type == filters.type
+        statement = statement.where(same_type)
     return statement
 
 
@@ -183,10 +295,16 @@ async def count_dashboards(ctx: RequestContext, filters: DashboardFilter) -> int
         return int((await conn.execute(statement)).scalar_one())
 
 
-async def create_dashboard(ctx: RequestContext, draft: DashboardDraft) -> DashboardRecord:
+async def create_dashboard(
+    ctx: RequestContext, draft: DashboardDraft, *, unique_name: bool = False
+) -> DashboardRecord:
+    """With `unique_name`, a name another dashboard of the tenant has (trimmed, in any case)
+    is refused, for dialects that promise unique names."""
     require_edit(ctx.principal, "creating a dashboard")
     values = checked_draft_values(draft)
     async with ctx.db.transaction() as conn:
+        if unique_name:
+            await _claim_name(conn, ctx, values["name"])
         record, _ = await create_dashboard_in(conn, ctx, draft, values)
     return record
 
@@ -224,7 +342,7 @@ def checked_draft_values(draft: DashboardDraft) -> dict[str, Any]:
     problems = Problems()
     _check_fields(problems, values, creating=True)
     problems.raise_if_any()
-    return values
+    return _tidied(values)
 
 
 def derive_code(name: str | None) -> str:
@@ -260,27 +378,37 @@ async def update_dashboard(
     changes: DashboardChanges,
     *,
     expected_version: int | None = None,
+    unique_name: bool = False,
+    action: Action = Action.EDIT,
 ) -> DashboardRecord:
+    """`unique_name` as in create_dashboard; `action=Action.MANAGE` for dialects whose
+    update is for the owner and admins only."""
     values = changes.as_values()
     problems = Problems()
     _check_fields(problems, values, creating=False)
     problems.raise_if_any()
+    values = _tidied(values)
 
     async with ctx.db.transaction() as conn:
+        renaming = unique_name and "name" in values
+        if renaming:
+            # Lock order is always name, tenant row, dashboard rows: no deadlocks.
+            await lock_name(conn, ctx, values["name"])
         if values.get("is_default"):
-            # Lock order is always tenant row, then dashboard rows: no deadlocks.
             await _lock_tenant_defaults(conn, ctx)
         current = await lock_dashboard(
             conn,
             ctx,
             dashboard_id,
             expected_version,
-            action=Action.EDIT,
+            action=action,
             description="changing a dashboard",
         )
         values = {k: v for k, v in values.items() if getattr(current, k) != _comparable(v)}
         if not values:
             return current
+        if renaming and "name" in values:
+            await require_free_name(conn, ctx, values["name"], besides=dashboard_id)
         if values.get("is_default"):
             await _clear_default(conn, ctx, lock=False)
         if values.get("collection_id") is not None:
@@ -340,6 +468,37 @@ async def _clear_default(conn: AsyncConnection, ctx: RequestContext, *, lock: bo
         .where(dashboards.c.tenant_id == ctx.tenant_id, dashboards.c.is_default)
         .values(is_default=False, version=dashboards.c.version + 1, updated_at=func.now())
     )
+
+
+async def _claim_name(conn: AsyncConnection, ctx: RequestContext, name: str) -> None:
+    await lock_name(conn, ctx, name)
+    await require_free_name(conn, ctx, name)
+
+
+async def lock_name(conn: AsyncConnection, ctx: RequestContext, name: str) -> None:
+    """Serialise, until the transaction ends, the writes that claim this (trimmed) name in
+    the tenant, in any case: a row lock cannot guard a name that no row has yet. Take it
+    before the tenant row and any dashboard row (the lock order that avoids deadlocks)."""
+    key = literal(f"dashboard-name:{ctx.tenant_id}:", Text) + func.lower(literal(name, Text))
+    await conn.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+
+
+async def require_free_name(
+    conn: AsyncConnection, ctx: RequestContext, name: str, *, besides: int | None = None
+) -> None:
+    """ALREADY_EXISTS when another dashboard of the tenant (than `besides`) has the name in
+    any case; race-free under lock_name."""
+    statement = select(dashboards.c.name).where(
+        dashboards.c.tenant_id == ctx.tenant_id, func.lower(dashboards.c.name) == func.lower(name)
+    )
+    if besides is not None:
+        statement = statement.where(dashboards.c.id != besides)
+    if (await conn.execute(statement.limit(1))).first() is not None:
+        raise DomainError(
+            Problem(
+                ErrorCode.ALREADY_EXISTS, f"a dashboard named '{name}' exists already", ("name",)
+            )
+        )
 
 
 def _comparable(value: Any) -> Any:

@@ -52,6 +52,10 @@ async def duplicate_dashboard(
                 "role_ids": list(source.role_ids),
                 "collection_id": source.collection_id,
                 "parameters": source.parameters,
+                "visibility": source.visibility,
+                "tags": list(source.tags),
+                "type": source.type,
+                "refresh_interval": source.refresh_interval,
             },
             derived=True,
         )
@@ -154,6 +158,8 @@ async def _copy_cards(
                     "widget_id": widget_map.get(c.widget_id, c.widget_id),
                     "position": c.position.as_json() if c.position else {},
                     "ordinal": c.ordinal,
+                    "client_key": c.client_key,
+                    "title": c.title,
                 }
                 for c in cards
             ]

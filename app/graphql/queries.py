@@ -1,5 +1,5 @@
-"""Query: dashboards, widgets, nodes and the viewer here; datasets and templates, and tile
-data, from their own modules. What the caller cannot see is null."""
+"""Query: dashboards, widgets, nodes and the viewer here; datasets and templates, tile data
+and users' dashboards from their own modules. What the caller cannot see is null."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from app.domain import collections as collection_service
 from app.domain import dashboards as dashboard_service
 from app.domain import lookup
 from app.domain import widgets as widget_service
+from app.domain.access import Visibility
 from app.domain.widgets import WidgetType
+from app.graphql.assignment_queries import AssignmentQueries
 from app.graphql.context import Info
 from app.graphql.dataset_queries import DatasetQueries
 from app.graphql.ids import database_id_of
@@ -86,6 +88,17 @@ class DashboardQueries:
             strawberry.ID | None,
             strawberry.argument(description="Only the dashboards in this collection."),
         ] = None,
+        tag: Annotated[
+            str | None, strawberry.argument(description="Only the dashboards with this tag.")
+        ] = None,
+        visibility: Annotated[
+            Visibility | None,
+            strawberry.argument(description="Only the dashboards with this visibility."),
+        ] = None,
+        type: Annotated[
+            str | None,
+            strawberry.argument(description="Only the dashboards of this type (exact match)."),
+        ] = None,
     ) -> Connection[Dashboard]:
         ctx = info.context.request
         limit, after_id = page_window(first, after, ctx.settings)
@@ -94,7 +107,12 @@ class DashboardQueries:
             # An id that names no collection matches nothing (-1 is never an id).
             in_collection = database_id_of(collection_id, "Collection") or -1
         filters = dashboard_service.DashboardFilter(
-            search=search, is_active=is_active, collection_id=in_collection
+            search=search,
+            is_active=is_active,
+            collection_id=in_collection,
+            tag=tag,
+            visibility=visibility,
+            type=type,
         )
         page = await dashboard_service.list_dashboards(ctx, filters, after=after_id, limit=limit)
         for record in page.items:
@@ -160,4 +178,4 @@ class DashboardQueries:
         )
 
 
-Query = merge_types("Query", (DashboardQueries, DatasetQueries, RenderQueries))
+Query = merge_types("Query", (DashboardQueries, DatasetQueries, RenderQueries, AssignmentQueries))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from strawberry.tools import merge_types
 
+from app.graphql.mutations.assignments import AssignmentMutations
 from app.graphql.mutations.cards import CardMutations
 from app.graphql.mutations.collections import CollectionMutations
 from app.graphql.mutations.dashboards import DashboardMutations
@@ -28,5 +29,6 @@ Mutation = merge_types(
         DatasetMutations,
         TemplateMutations,
         PublicLinkMutations,
+        AssignmentMutations,
     ),
 )

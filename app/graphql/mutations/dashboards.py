@@ -6,6 +6,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from app.domain import dashboards as service
+from app.domain.access import Visibility
 from app.domain.duplication import duplicate_dashboard
 from app.domain.records import DashboardRecord
 from app.graphql.context import Info
@@ -34,6 +35,20 @@ class CreateDashboardInput:
     parameters: JSON = strawberry.field(
         default_factory=dict, description="Parameter definitions by name."
     )
+    visibility: Visibility = strawberry.field(
+        default=Visibility.TEAM,
+        description="Who sees it besides its owner, admins and those it is shared with.",
+    )
+    tags: list[str] = strawberry.field(
+        default_factory=list,
+        description="At most 20, each at most 50 characters; trimmed, repeats dropped.",
+    )
+    type: str | None = strawberry.field(
+        default=None, description='A free-form kind ("executive"), at most 50 characters.'
+    )
+    refresh_interval: int | None = strawberry.field(
+        default=None, description="How often clients should refresh it: 0 to 86400 seconds."
+    )
 
 
 @strawberry.input(description="Fields left out keep their value.")
@@ -52,6 +67,16 @@ class UpdateDashboardInput:
         default=strawberry.UNSET, description="null takes it out of its collection."
     )
     parameters: JSON | None = strawberry.UNSET
+    visibility: Visibility | None = strawberry.field(
+        default=strawberry.UNSET, description="Who sees it besides its owner, admins and grants."
+    )
+    tags: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="Replaces every tag; [] removes them all."
+    )
+    type: str | None = strawberry.field(default=strawberry.UNSET, description="null clears it.")
+    refresh_interval: int | None = strawberry.field(
+        default=strawberry.UNSET, description="null clears it."
+    )
 
 
 @strawberry.input
@@ -130,6 +155,10 @@ class DashboardMutations:
                 role_ids=input.role_ids,
                 collection_id=optional_id(input.collection_id, "Collection", ("collection_id",)),
                 parameters=input.parameters,
+                visibility=input.visibility,
+                tags=input.tags,
+                type=input.type,
+                refresh_interval=input.refresh_interval,
             )
             return await service.create_dashboard(info.context.request, draft)
 
@@ -153,6 +182,10 @@ class DashboardMutations:
                 role_ids=optional(input.role_ids),
                 collection_id=_collection(input.collection_id),
                 parameters=optional(input.parameters),
+                visibility=optional(input.visibility),
+                tags=optional(input.tags),
+                type=optional(input.type),
+                refresh_interval=optional(input.refresh_interval),
             )
             return await service.update_dashboard(
                 info.context.request,

@@ -28,6 +28,11 @@ class CreateDashboardWidgetInput:
         description="Where the widget's data comes from: {sql, cache_ttl_seconds} or a "
         "structured query on a dataset (docs/tile-data.md); null for none.",
     )
+    kind: str | None = strawberry.field(
+        default=None,
+        description="A name for seed-004 clients: 1 to 60 lowercase letters, digits and _ "
+        '("revenue_chart"), unique in the tenant.',
+    )
 
 
 @strawberry.input(description="Fields left out keep their value.")
@@ -39,6 +44,9 @@ class UpdateDashboardWidgetInput:
     config: JSON | None = strawberry.UNSET
     data_source: JSON | None = strawberry.field(
         default=strawberry.UNSET, description="null clears it: the widget shows no data."
+    )
+    kind: str | None = strawberry.field(
+        default=strawberry.UNSET, description="null clears it; unique in the tenant."
     )
 
 
@@ -81,6 +89,7 @@ class WidgetMutations:
             description=input.description,
             config=input.config,
             data_source=input.data_source,
+            kind=input.kind,
         )
         record, errors = await attempt(service.create_widget(info.context.request, draft))
         info.context.after_write()
@@ -99,6 +108,7 @@ class WidgetMutations:
                 description=optional(input.description),
                 config=optional(input.config),
                 data_source=optional(input.data_source),
+                kind=optional(input.kind),
             )
             return await service.update_widget(
                 info.context.request, required_id(input.id, "DashboardWidget", ("id",)), changes

@@ -9,14 +9,25 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from app.domain.access import Visibility
+from app.domain.dashboards import filter_settings
 from app.domain.records import DashboardRecord, PageRecord, PlacementRecord, WidgetRecord
 from app.domain.records import Position as PositionRecord
 from app.domain.widgets import WidgetType
 from app.graphql.context import Info
 from app.graphql.types.collection import Collection
+from app.graphql.types.dashboard_filter import DashboardFilter
 from app.graphql.types.public_link import PublicLink
 from app.graphql.types.sharing import ShareGrant
 from app.graphql.types.widget import DashboardWidget
+
+strawberry.enum(
+    Visibility,
+    name="DashboardVisibility",
+    description="Who sees a dashboard besides its owner, admins and those it is shared with: "
+    "PRIVATE nobody; TEAM the tenant's members (narrowed by roleIds); PUBLIC the same, and it "
+    "may have a public link.",
+)
 
 
 @strawberry.type(description="Gridstack coordinates: column, row, width and height.")
@@ -147,6 +158,16 @@ class Dashboard(relay.Node):
     version: int = strawberry.field(description="Incremented by every change.")
     created_at: datetime
     updated_at: datetime
+    visibility: Visibility = strawberry.field(
+        description="Who sees it besides its owner, admins and those it is shared with."
+    )
+    tags: list[str] = strawberry.field(description="Labels to find it by, in the order given.")
+    type: str | None = strawberry.field(
+        description='A free-form kind ("executive", "sales"), for clients that group by it.'
+    )
+    refresh_interval: int | None = strawberry.field(
+        description="How often clients should refresh its data, in seconds; null: never."
+    )
     _collection_id: strawberry.Private[int | None]
     _parameters: strawberry.Private[dict[str, Any]]
 
@@ -162,6 +183,12 @@ class Dashboard(relay.Node):
     @strawberry.field(description="Parameter definitions by name.")
     def parameters(self) -> JSON:
         return cast(JSON, self._parameters)
+
+    @strawberry.field(
+        description="The parameters that filter the cards' data by a column, by name."
+    )
+    def filters(self) -> list[DashboardFilter]:
+        return [DashboardFilter.from_setting(s) for s in filter_settings(self._parameters)]
 
     @strawberry.field(description="The pages (tabs), in order; there is always at least one.")
     async def pages(self, info: Info) -> list[DashboardPage]:
@@ -206,6 +233,10 @@ class Dashboard(relay.Node):
             version=record.version,
             created_at=record.created_at,
             updated_at=record.updated_at,
+            visibility=Visibility(record.visibility),
+            tags=list(record.tags),
+            type=record.type,
+            refresh_interval=record.refresh_interval,
             _collection_id=record.collection_id,
             _parameters=record.parameters,
         )

@@ -26,6 +26,10 @@ class DashboardWidget(relay.Node):
         description="Where the widget's data comes from: {sql, cache_ttl_seconds} or a "
         "structured query on a dataset (see docs/tile-data.md); null when it shows no data."
     )
+    kind: str | None = strawberry.field(
+        description='The name seed-004 clients use for this library widget ("revenue_chart"), '
+        "unique in the tenant; null when it has none."
+    )
     owner_id: str = strawberry.field(description="The `sub` of the user who created it.")
     created_at: datetime
     updated_at: datetime
@@ -43,6 +47,7 @@ class DashboardWidget(relay.Node):
             description=record.description,
             config=cast(JSON, record.config),
             data_source=cast(JSON, record.data_source),
+            kind=record.kind,
             owner_id=record.owner_id,
             created_at=record.created_at,
             updated_at=record.updated_at,

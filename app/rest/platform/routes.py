@@ -18,7 +18,8 @@ def _route(path: str, handler: object, method: str) -> Route:
     return Route(path, rest_endpoint(handler, STYLE), methods=[method])  # type: ignore[arg-type]
 
 
-# POST /api/dashboards is shared with seed 000 and dispatched by body shape (app/rest/shared.py).
+# POST /api/dashboards is shared with seeds 000 and 004 and dispatched by body shape, GET
+# /api/dashboards with seed 004 by its query (app/rest/shared.py).
 create_dashboard = rest_endpoint(dashboards.create_dashboard, STYLE)
 
 routes = [
@@ -28,7 +29,6 @@ routes = [
     _route(BASE + "/collections/{collection_id}", sharing.delete_collection, "DELETE"),
     _route(BASE + "/templates", tiles.list_templates, "GET"),
     _route(BASE + "/from-template", tiles.create_from_template, "POST"),
-    _route(BASE, dashboards.list_dashboards, "GET"),
     _route(ONE, dashboards.get_dashboard, "GET"),
     _route(ONE, dashboards.update_dashboard, "PATCH"),
     _route(ONE, dashboards.delete_dashboard, "DELETE"),
