@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             verifier=TokenVerifier(settings),
             tenants=TenantDirectory(engine, settings.tenant_cache_size),
             data=DataPlane.create(url, settings),
-            users=UserDirectory(engine, settings.tenant_cache_size),
+            users=UserDirectory(engine, settings.user_cache_size),
         )
         app.state.services = services
         graphql.bind(services)

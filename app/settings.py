@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     max_placements: int = Field(default=1_000, ge=1)
     max_widget_config_bytes: int = Field(default=65_536, ge=256)
     tenant_cache_size: int = Field(default=10_000, ge=1)
+    # (tenant, user) pairs a process remembers having recorded as known to the tenant.
+    user_cache_size: int = Field(default=100_000, ge=1)
 
     # Tile data: each tenant's data is a schema of its own, read by a login role of its own.
     # Empty: the schemas live in the service's database. The URL's user needs CREATEROLE.
