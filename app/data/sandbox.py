@@ -83,9 +83,12 @@ def _unique_names(names: Sequence[str]) -> list[str]:
     return result
 
 
-def _columns(statement: Any) -> tuple[TileColumn, ...]:
+def _columns(statement: Any, *, unique: bool = True) -> tuple[TileColumn, ...]:
+    """The statement's columns; `unique`: names made distinct, as rows of dicts need them."""
     attributes = statement.get_attributes()
-    names = _unique_names([a.name for a in attributes])
+    names = [a.name for a in attributes]
+    if unique:
+        names = _unique_names(names)
     return tuple(
         TileColumn(name, column_type(a.type.name), a.type.name)
         for name, a in zip(names, attributes, strict=True)
@@ -201,7 +204,7 @@ class Sandbox:
         deadline = time.monotonic() + self._budget()
         async with self._read_only(tenant_id, self._budget()) as conn:
             statement = await conn.prepare(sql, timeout=_left(deadline))
-            wrapped = wrap(_columns(statement)) if wrap is not None else None
+            wrapped = wrap(_columns(statement, unique=False)) if wrap is not None else None
             if wrapped is not None:
                 sql, args = wrapped
                 statement = await conn.prepare(sql, timeout=_left(deadline))
@@ -215,10 +218,11 @@ class Sandbox:
         return TileResult(columns, rows, truncated=len(records) > limit)
 
     async def describe(self, tenant_id: int, sql: str) -> tuple[TileColumn, ...]:
-        """The columns `sql` would return, as the tenant's role sees them, without running it."""
+        """The columns `sql` would return, as the tenant's role sees them, without running it
+        (their names as PostgreSQL gives them, so a name may appear twice)."""
         deadline = time.monotonic() + self._budget()
         async with self._read_only(tenant_id, self._budget()) as conn:
-            return _columns(await conn.prepare(sql, timeout=_left(deadline)))
+            return _columns(await conn.prepare(sql, timeout=_left(deadline)), unique=False)
 
     async def relation_kind(self, tenant_id: int, relation: str) -> str | None:
         """ "table" or "view" for a relation of the tenant's schema, None if there is none."""

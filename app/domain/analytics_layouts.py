@@ -101,11 +101,11 @@ def _check_tiles(problems: Problems, tiles: Sequence[TileDraft], *, max_tiles: i
                 f"size must be one of {', '.join(SIZES)} (got {tile.size!r})",
                 (*at, "size"),
             )
-        if tile.client_key in first_key:
+        key = tile.client_key.strip()  # as it is stored
+        if key in first_key:
             problems.add(
                 ErrorCode.DUPLICATE_IN_INPUT,
-                f"widget id {tile.client_key!r} appears more than once (also at index "
-                f"{first_key[tile.client_key]})",
+                f"widget id {key!r} appears more than once (also at index {first_key[key]})",
                 key_field,
             )
         if tile.kind in first_kind:
@@ -115,7 +115,7 @@ def _check_tiles(problems: Problems, tiles: Sequence[TileDraft], *, max_tiles: i
                 f"{first_kind[tile.kind]}); a widget may be placed once per dashboard",
                 (*at, "kind"),
             )
-        first_key.setdefault(tile.client_key, index)
+        first_key.setdefault(key, index)
         first_kind.setdefault(tile.kind, index)
 
 

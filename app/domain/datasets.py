@@ -4,18 +4,21 @@ need `dashboard.edit`. A dataset that a widget reads cannot be deleted (`IN_USE`
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.context import RequestContext
 from app.data.sandbox import TileColumn, TileQueryError
 from app.data.sql_check import check_tile_sql
 from app.domain.access import require_edit
+from app.domain.constraints import violated_constraint
 from app.domain.data_sources import DatasetQuery, check_against_dataset, read_data_source
 from app.domain.records import DATASET_COLUMNS, DatasetColumn, DatasetRecord
 from app.domain.validation import UNSET, Problems, is_set
@@ -94,11 +97,22 @@ async def _describe(ctx: RequestContext, kind: str, source: str) -> tuple[TileCo
             )
         sql = f"SELECT * FROM {_quoted(tenant_schema(ctx))}.{_quoted(source)}"  # noqa: S608
     try:
-        return await sandbox.describe(ctx.tenant_id, sql)
+        columns = await sandbox.describe(ctx.tenant_id, sql)
     except TileQueryError as error:
         if error.code == "TILE_SQL_ERROR":
             raise DomainError(Problem(ErrorCode.INVALID, error.message, field)) from error
         raise _unavailable(error) from error
+    repeated = sorted(name for name, n in Counter(c.name for c in columns).items() if n > 1)
+    if repeated:
+        raise DomainError(
+            Problem(
+                ErrorCode.INVALID,
+                f"columns must have distinct names; {', '.join(repeated)} appear more than "
+                "once (name them with AS)",
+                field,
+            )
+        )
+    return columns
 
 
 def _check(problems: Problems, values: dict[str, Any], *, creating: bool) -> None:
@@ -189,14 +203,20 @@ async def update_dataset(
             )
             if taken is not None:
                 raise _name_taken(values["name"])
-        row = (
-            await conn.execute(
-                update(datasets)
-                .where(datasets.c.tenant_id == ctx.tenant_id, datasets.c.id == dataset_id)
-                .values(**values, updated_at=func.now())
-                .returning(*DATASET_COLUMNS)
-            )
-        ).one()
+        try:
+            row = (
+                await conn.execute(
+                    update(datasets)
+                    .where(datasets.c.tenant_id == ctx.tenant_id, datasets.c.id == dataset_id)
+                    .values(**values, updated_at=func.now())
+                    .returning(*DATASET_COLUMNS)
+                )
+            ).one()
+        except IntegrityError as exc:
+            # A concurrent rename to the same name got there first.
+            if violated_constraint(exc) == "uq_datasets_tenant_id_name":
+                raise _name_taken(values["name"]) from exc
+            raise
     return DatasetRecord.from_row(row)
 
 

@@ -20,6 +20,8 @@ from app.domain.validation import Problems
 from app.errors import DomainError, ErrorCode, FieldPath, Problem
 
 NAME_MAX, TEXT_MAX, LIST_MAX = 63, 1_000, 100
+# Exponents past this are refused: `1e999999999` would be a billion digits to work with.
+NUMBER_EXPONENT_MAX = 300
 # An integer as text: ASCII digits only (str.isdigit also takes "٣" and "²").
 _INTEGER_TEXT = re.compile(r"\s*-?[0-9]{1,19}\s*")
 
@@ -127,6 +129,8 @@ def _scalar(kind: ParameterType, value: Any) -> Any:
             decimal = None
         if decimal is None or not decimal.is_finite() or len(str(value)) > 40:
             raise ValueError("must be a number")
+        if not -NUMBER_EXPONENT_MAX <= decimal.adjusted() <= NUMBER_EXPONENT_MAX:
+            raise ValueError(f"is out of range (at most 1e{NUMBER_EXPONENT_MAX} in size)")
         return decimal
     if not isinstance(value, str):
         raise ValueError(f"must be an ISO 8601 {kind.value} string")
@@ -161,11 +165,21 @@ def coerce(definition: ParameterDef, value: Any) -> Any:
     return result
 
 
+# JavaScript clients (and orjson) lose integers past these bounds.
+_SAFE_INTEGER = 2**53
+
+
 def as_json(value: Any) -> Any:
+    """A checked value as JSON; a number JSON cannot carry exactly is a string."""
     if isinstance(value, list):
         return [as_json(v) for v in value]
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        if value == value.to_integral_value() and abs(value) < _SAFE_INTEGER:
+            return int(value)
+        as_float = float(value)
+        return as_float if Decimal(repr(as_float)) == value else str(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _SAFE_INTEGER:
+        return str(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return value

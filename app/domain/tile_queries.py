@@ -6,11 +6,11 @@ that column. Nothing from a request is pasted into SQL text."""
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from sqlalchemy import (
     Boolean,
     ColumnElement,
@@ -37,7 +37,6 @@ from app.domain.parameters import (
     ParameterDef,
     ParameterType,
     ResolvedParameters,
-    as_json,
     coerce,
 )
 from app.domain.records import ColumnType, DatasetRecord
@@ -102,16 +101,16 @@ class CompiledTile:
 
     @property
     def digest(self) -> str:
-        """Identifies the query and its argument values (the cache key's last part)."""
-        payload = [self.sql, as_json(list(self.args))]
-        payload.append(
-            [[f.field, f.operator.value, as_json(f.value), f.error] for f in self.outer_filters]
-        )
-        return hashlib.sha256(orjson.dumps(payload, default=str)).hexdigest()
+        """Identifies the query and its argument values (the cache key's last part). repr()
+        is exact for every value bound here (Decimal, int, str, date, bool, lists of them),
+        where JSON would round numbers: two values that differ never share an entry."""
+        outer = [(f.field, f.operator.value, f.value, f.error) for f in self.outer_filters]
+        return hashlib.sha256(repr((self.sql, self.args, outer)).encode()).hexdigest()
 
     def wrap(self, columns: Sequence[TileColumn]) -> tuple[str, tuple[Any, ...]] | None:
-        """The SQL with the outer filters whose column the result has; None if none apply."""
-        names = {c.name for c in columns}
+        """The SQL with the outer filters whose column the result has; None if none apply.
+        `columns` are the statement's own names (a name may appear twice)."""
+        names = Counter(c.name for c in columns)
         applicable = [f for f in self.outer_filters if f.field in names]
         if not applicable:
             return None
@@ -120,6 +119,12 @@ class CompiledTile:
         for f in applicable:
             if f.error is not None:
                 raise CardError("INVALID_PARAMETER", f.error)
+            if names[f.field] > 1:
+                raise CardError(
+                    "INVALID_DATA_SOURCE",
+                    f"the card's result has {names[f.field]} columns named {f.field!r}, so the "
+                    f"dashboard filter on it cannot apply; give them distinct names (AS …)",
+                )
             condition, extra = _text_condition(_quoted(f.field), f, len(args))
             conditions.append(condition)
             args.extend(extra)
@@ -253,7 +258,8 @@ def _relation(dataset: DatasetRecord, schema: str, max_chars: int) -> Any:
         ) from error
     # text() reads ":name" as a bind parameter even inside string literals; the dataset's SQL
     # has none (checked when it was saved), so every colon is escaped to stay literal.
-    literal = checked.text.replace(":", "\\:")
+    # The newline ends a trailing `-- comment` before the query put around it.
+    literal = checked.text.replace(":", "\\:") + "\n"
     return text(literal).columns(*columns).subquery("dataset")
 
 

@@ -33,6 +33,7 @@ def is_set(value: object) -> bool:
 
 
 JSON_MAX_DEPTH = 32
+JSON_NUMBER_MAX = 2**63
 
 
 def _jsonb_problem(value: object, depth: int) -> str | None:
@@ -40,8 +41,12 @@ def _jsonb_problem(value: object, depth: int) -> str | None:
         return f"nested deeper than {JSON_MAX_DEPTH} levels"
     if isinstance(value, str):
         return "strings may not contain NUL characters" if "\x00" in value else None
-    if isinstance(value, float):
-        return None if math.isfinite(value) else "NaN and infinities are not JSON numbers"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN and infinities are not JSON numbers"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # jsonb gives such numbers back as integers wider than JSON clients (and our
+        # serialiser) can carry.
+        return None if abs(value) < JSON_NUMBER_MAX else "numbers must be within ±2^63"
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str) or "\x00" in key:

@@ -30,7 +30,7 @@ async def list_dashboards(request: Request, ctx: RequestContext) -> Response:
     offset = query_int(request, "offset", 0, OFFSET_MAX)
     collection = request.query_params.get("collection_id")
     collection_id = None
-    if collection is not None:
+    if collection:  # `collection_id=` (empty), like the other parameters, means no filter
         collection_id = query_int(request, "collection_id", 0, 2**63 - 1) or -1
     filters = dashboards.DashboardFilter(
         search=request.query_params.get("q") or None, collection_id=collection_id
