@@ -52,6 +52,8 @@ def _by_region(dataset_id: int) -> dict[str, object]:
         "filters": [{"field": "region", "operator": "in", "parameter": "region"}],
         "sort": [{"field": "sum_revenue", "direction": "desc"}],
         "cache_ttl_seconds": 300,
+        # Its own declaration, for dashboards that place it without declaring `region`.
+        "parameters": {"region": {"type": "string", "multiple": True}},
     }
 
 
@@ -95,6 +97,7 @@ def _widgets(dataset_id: int) -> list[tuple[WidgetDraft, Position]]:
                     "sql": "SELECT count(DISTINCT customer) AS active_customers FROM orders "
                     "WHERE order_date > current_date - :days * interval '1 day'",
                     "cache_ttl_seconds": 60,
+                    "parameters": {"days": {"type": "integer", "default": 30}},
                 },
                 kind="active_customers",
             ),

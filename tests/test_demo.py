@@ -45,3 +45,38 @@ async def test_demo_data_is_created_once_and_renders_real_data(
             assert card.data["row_count"] > 0, card.title
     by_region = next(c for c in renders[0].cards if c.title == "Revenue by region")
     assert {row["region"] for row in by_region.data["rows"]} == {"EU", "US", "APAC", "LATAM"}
+
+
+async def test_seed_004_clients_can_place_the_demo_widgets_by_kind(
+    database_url: str, settings: Settings, http: httpx.AsyncClient
+) -> None:
+    # given the demo data (created by the test above, or now)
+    await seed_demo(database_url, settings)
+    editor = Caller(http, DEMO_TENANT, user="exec", scopes=("dashboard.edit",))
+
+    # when a seed-004 client makes a dashboard of two demo widgets and reads it
+    created = await editor.request(
+        "POST",
+        "/api/dashboards",
+        json={
+            "name": "Executive Summary",
+            "type": "executive",
+            "widgets": [
+                {
+                    "id": "widget_1",
+                    "type": "revenue_by_region",
+                    "title": "Revenue",
+                    "size": "large",
+                },
+                {"id": "widget_2", "type": "active_customers", "title": "Active", "size": "small"},
+            ],
+        },
+    )
+    assert created.status_code == 201, created.text
+    read = await editor.request("GET", f"/api/dashboards/{created.json()['id']}")
+
+    # then both render with their own parameter defaults: no dashboard declares them
+    assert read.status_code == 200, read.text
+    widgets = read.json()["widgets"]
+    assert [w["error"] for w in widgets] == [None, None]
+    assert all(w["data"]["series"] for w in widgets)

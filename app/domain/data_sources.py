@@ -4,11 +4,11 @@ them; app/domain/tile_queries.py turns them into SQL."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from app.domain.parameters import LIST_OPERATORS, NO_OPERAND, FilterOperator
+from app.domain.parameters import LIST_OPERATORS, NO_OPERAND, FilterOperator, check_definitions
 from app.domain.records import ColumnType, DatasetRecord
 from app.domain.validation import Problems
 from app.errors import ErrorCode, FieldPath
@@ -72,6 +72,8 @@ class Sort:
 class SqlSource:
     sql: str
     cache_ttl_seconds: int
+    # The widget's own parameter declarations, used where the dashboard declares none.
+    parameters: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +86,7 @@ class DatasetQuery:
     sort: tuple[Sort, ...]
     limit: int | None
     cache_ttl_seconds: int
+    parameters: dict[str, Any] = field(default_factory=dict)
 
     @property
     def output_names(self) -> list[str]:
@@ -93,7 +96,7 @@ class DatasetQuery:
 
 
 DataSource = SqlSource | DatasetQuery
-_SQL_KEYS = {"sql", "cache_ttl_seconds"}
+_SQL_KEYS = {"sql", "cache_ttl_seconds", "parameters"}
 _QUERY_KEYS = {
     "dataset_id",
     "dimensions",
@@ -103,6 +106,7 @@ _QUERY_KEYS = {
     "sort",
     "limit",
     "cache_ttl_seconds",
+    "parameters",
 }
 
 
@@ -137,6 +141,14 @@ class _Reader:
             )
             return 0
         return ttl
+
+    def parameters(self, raw: dict[str, Any]) -> dict[str, Any]:
+        declared = raw.get("parameters", {})
+        if not isinstance(declared, dict):
+            self.bad("parameters must be an object of parameter declarations", "parameters")
+            return {}
+        check_definitions(self.problems, declared, (*self.at, "parameters"))
+        return declared
 
     def enum(self, kind: type[StrEnum], value: Any, *path: str | int) -> Any:
         try:
@@ -227,7 +239,7 @@ def read_data_source(
     if "sql" in raw:
         for key in sorted(set(raw) - _SQL_KEYS):
             reader.bad(f"unknown key {key!r} in a SQL data source", key)
-        return SqlSource(raw["sql"], reader.ttl(raw))
+        return SqlSource(raw["sql"], reader.ttl(raw), reader.parameters(raw))
     if "dataset_id" not in raw:
         reader.bad("give either sql or dataset_id")
         return None
@@ -251,6 +263,7 @@ def read_data_source(
         sort=_present(reader.sort(i, s) for i, s in reader.items(raw, "sort")),
         limit=limit if isinstance(limit, int) else None,
         cache_ttl_seconds=reader.ttl(raw),
+        parameters=reader.parameters(raw),
     )
     if query.columns and (query.dimensions or query.measures):
         reader.bad("give columns, or dimensions and measures, not both", "columns")

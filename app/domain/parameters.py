@@ -305,6 +305,18 @@ class ResolvedParameters:
         """The declarations that are dashboard filters."""
         return [d for d in self.definitions.values() if d.field is not None]
 
+    def over(self, defaults: ResolvedParameters) -> ResolvedParameters:
+        """These parameters, and `defaults` (a widget's own declarations) for the names these
+        do not declare: a reusable widget brings what it needs to dashboards that don't."""
+        missing = [name for name in defaults.definitions if name not in self.definitions]
+        if not missing:
+            return self
+        return ResolvedParameters(
+            {**{n: defaults.definitions[n] for n in missing}, **self.definitions},
+            {**{n: defaults.values[n] for n in missing if n in defaults.values}, **self.values},
+            {**{n: defaults.errors[n] for n in missing if n in defaults.errors}, **self.errors},
+        )
+
 
 def resolve(
     stored: Mapping[str, Any], supplied: Mapping[str, Any], *, public_only: bool = False

@@ -181,6 +181,8 @@ async def _data(
     )
     if source is None or problems.found:
         raise CardError("INVALID_DATA_SOURCE", "the widget's data source is not valid any more")
+    if source.parameters:
+        parameters = parameters.over(resolve(source.parameters, {}))
     compiled = compile_tile(
         source,
         dataset=datasets.get(widget.dataset_id) if widget.dataset_id else None,
