@@ -226,3 +226,30 @@ async def test_seed_004_tile_ids_differing_only_by_spaces_are_duplicates(
 
     assert response.status_code == 422, response.text
     assert response.json()["code"] == "DUPLICATE_IN_INPUT"
+
+
+async def test_a_seed_003_share_is_one_write(editor: Caller) -> None:
+    # given a dashboard at some version
+    dashboard = (await editor.request("POST", BI, json={"name": "Shared"})).json()
+    before = (await editor.request("GET", f"/api/dashboards/{dashboard['id']}")).json()["version"]
+
+    # when visibility, two grants and the link are set in one share
+    response = await editor.request(
+        "POST",
+        f"{BI}/{dashboard['id']}/share",
+        json={
+            "visibility": "public",
+            "shared_with": ["carol", "team-sales"],
+            "permissions": "view",
+        },
+    )
+
+    # then all of it applied, as one new version
+    after = (await editor.request("GET", f"/api/dashboards/{dashboard['id']}")).json()
+    assert response.status_code == 200, response.text
+    assert response.json()["public_url"].startswith("/api/public/dashboards/")
+    assert {(g["subject_type"], g["subject_id"]) for g in response.json()["shared_with"]} == {
+        ("user", "carol"),
+        ("group", "team-sales"),
+    }
+    assert after["version"] == before + 1

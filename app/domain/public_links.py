@@ -46,32 +46,11 @@ async def publish_dashboard(
     """The dashboard's public link, made now unless it has one (publishing twice keeps
     the slug), and whether it was made now."""
     async with ctx.db.transaction() as conn:
-        await lock_dashboard(
-            conn,
-            ctx,
-            dashboard_id,
-            expected_version,
-            action=Action.MANAGE,
-            description="making a dashboard public",
-            field=("dashboard_id",),
-        )
-        existing = (await get_public_links(conn, ctx, [dashboard_id])).get(dashboard_id)
-        if existing is not None:
-            return existing, False
-        row = (
-            await conn.execute(
-                public_links.insert()
-                .values(
-                    slug=secrets.token_urlsafe(SLUG_BYTES),
-                    tenant_id=ctx.tenant_id,
-                    dashboard_id=dashboard_id,
-                    created_by=ctx.user_id,
-                )
-                .returning(*_LINK_COLUMNS)
-            )
-        ).one()
-        await bump_version(conn, ctx, dashboard_id)
-    return _record(row), True
+        await _lock(conn, ctx, dashboard_id, expected_version, "making a dashboard public")
+        link, created = await ensure_link(conn, ctx, dashboard_id)
+        if created:
+            await bump_version(conn, ctx, dashboard_id)
+    return link, created
 
 
 async def revoke_public_link(
@@ -79,23 +58,61 @@ async def revoke_public_link(
 ) -> bool:
     """True when there was a link to revoke."""
     async with ctx.db.transaction() as conn:
-        await lock_dashboard(
-            conn,
-            ctx,
-            dashboard_id,
-            expected_version,
-            action=Action.MANAGE,
-            description="revoking a dashboard's public link",
-            field=("dashboard_id",),
-        )
-        deleted = await conn.execute(
-            delete(public_links).where(
-                public_links.c.tenant_id == ctx.tenant_id,
-                public_links.c.dashboard_id == dashboard_id,
-            )
-        )
-        if deleted.rowcount:
+        await _lock(conn, ctx, dashboard_id, expected_version, "revoking a dashboard's public link")
+        revoked = await delete_link(conn, ctx, dashboard_id)
+        if revoked:
             await bump_version(conn, ctx, dashboard_id)
+    return revoked
+
+
+async def _lock(
+    conn: AsyncConnection,
+    ctx: RequestContext,
+    dashboard_id: int,
+    expected_version: int | None,
+    description: str,
+) -> None:
+    await lock_dashboard(
+        conn,
+        ctx,
+        dashboard_id,
+        expected_version,
+        action=Action.MANAGE,
+        description=description,
+        field=("dashboard_id",),
+    )
+
+
+async def ensure_link(
+    conn: AsyncConnection, ctx: RequestContext, dashboard_id: int
+) -> tuple[PublicLinkRecord, bool]:
+    """In a transaction that holds the dashboard's lock: its link, made unless it has one."""
+    existing = (await get_public_links(conn, ctx, [dashboard_id])).get(dashboard_id)
+    if existing is not None:
+        return existing, False
+    row = (
+        await conn.execute(
+            public_links.insert()
+            .values(
+                slug=secrets.token_urlsafe(SLUG_BYTES),
+                tenant_id=ctx.tenant_id,
+                dashboard_id=dashboard_id,
+                created_by=ctx.user_id,
+            )
+            .returning(*_LINK_COLUMNS)
+        )
+    ).one()
+    return _record(row), True
+
+
+async def delete_link(conn: AsyncConnection, ctx: RequestContext, dashboard_id: int) -> bool:
+    """In a transaction that holds the dashboard's lock: True when there was a link."""
+    deleted = await conn.execute(
+        delete(public_links).where(
+            public_links.c.tenant_id == ctx.tenant_id,
+            public_links.c.dashboard_id == dashboard_id,
+        )
+    )
     return bool(deleted.rowcount)
 
 

@@ -18,7 +18,7 @@ from app.context import RequestContext
 from app.domain.access import Action, visible_dashboards
 from app.domain.editing import bump_version, editing_dashboard
 from app.domain.validation import Problems
-from app.errors import not_found
+from app.errors import FieldPath, not_found
 from db.models import dashboards, share_grants
 
 SUBJECT_ID_MAX = 255
@@ -90,10 +90,36 @@ async def share_dashboard(
     expected_version: int | None = None,
 ) -> tuple[ShareRecord, bool]:
     """The grant, and whether it is new (else an existing one was updated or kept)."""
+    subject_id = checked_subject_id(subject_id)
+    async with editing_dashboard(
+        ctx, dashboard_id, expected_version, "sharing a dashboard", action=Action.MANAGE
+    ) as conn:
+        grant, created, changed = await upsert_grant(
+            conn, ctx, dashboard_id, subject_type, subject_id, access_level
+        )
+        if changed:
+            await bump_version(conn, ctx, dashboard_id)
+    return grant, created
+
+
+def checked_subject_id(subject_id: str, field: FieldPath = ("subject_id",)) -> str:
     subject_id = subject_id.strip()
     problems = Problems()
-    problems.text(subject_id, ("subject_id",), max_length=SUBJECT_ID_MAX, required=True)
+    problems.text(subject_id, field, max_length=SUBJECT_ID_MAX, required=True)
     problems.raise_if_any()
+    return subject_id
+
+
+async def upsert_grant(
+    conn: AsyncConnection,
+    ctx: RequestContext,
+    dashboard_id: int,
+    subject_type: SubjectType,
+    subject_id: str,
+    access_level: ShareAccess,
+) -> tuple[ShareRecord, bool, bool]:
+    """In a transaction that holds the dashboard's lock: the grant, whether it is new, and
+    whether anything changed (the same grant again changes nothing)."""
     statement = (
         insert(share_grants)
         .values(
@@ -111,31 +137,25 @@ async def share_dashboard(
                 "granted_by": ctx.user_id,
                 "updated_at": func.now(),
             },
-            # The same grant again changes nothing (and no version).
             where=share_grants.c.access_level != access_level.value,
         )
         # xmax is 0 only for a row this statement inserted.
         .returning(*SHARE_COLUMNS, literal_column("(xmax = 0)").label("inserted"))
     )
-    async with editing_dashboard(
-        ctx, dashboard_id, expected_version, "sharing a dashboard", action=Action.MANAGE
-    ) as conn:
-        row = (await conn.execute(statement)).first()
-        created = bool(row is not None and row.inserted)
-        if row is None:
-            row = (
-                await conn.execute(
-                    select(*SHARE_COLUMNS).where(
-                        share_grants.c.tenant_id == ctx.tenant_id,
-                        share_grants.c.dashboard_id == dashboard_id,
-                        share_grants.c.subject_type == subject_type.value,
-                        share_grants.c.subject_id == subject_id,
-                    )
-                )
-            ).one()
-        else:
-            await bump_version(conn, ctx, dashboard_id)
-    return ShareRecord.from_row(row), created
+    row = (await conn.execute(statement)).first()
+    if row is not None:
+        return ShareRecord.from_row(row), bool(row.inserted), True
+    kept = (
+        await conn.execute(
+            select(*SHARE_COLUMNS).where(
+                share_grants.c.tenant_id == ctx.tenant_id,
+                share_grants.c.dashboard_id == dashboard_id,
+                share_grants.c.subject_type == subject_type.value,
+                share_grants.c.subject_id == subject_id,
+            )
+        )
+    ).one()
+    return ShareRecord.from_row(kept), False, False
 
 
 async def revoke_share(

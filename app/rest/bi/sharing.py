@@ -10,8 +10,8 @@ owner (with dashboard.edit), editors it is shared with and admins.
 - The answer lists every grant of the dashboard (`permissions` is `view` for viewer and
   commenter grants, `edit` for editor grants) and the URL of its public render, or null.
 
-These are separate domain writes, in this order: visibility, each grant, the link. The
-first one checks that the caller may share the dashboard, so a refusal changes nothing."""
+All of it is one transaction (app/domain/share_settings.py): it applies whole, or a refusal
+changes nothing."""
 
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ from starlette.responses import Response
 
 from app.context import RequestContext
 from app.domain import dashboards, public_links, shares
-from app.domain.access import Action
-from app.domain.shares import SUBJECT_ID_MAX, ShareAccess, SubjectType
-from app.domain.validation import Problems
-from app.errors import ErrorCode, not_found
+from app.domain.access import Visibility
+from app.domain.share_settings import ShareSettings, apply_share_settings
+from app.domain.shares import ShareAccess, SubjectType
+from app.errors import not_found
 from app.rest.bi.bodies import ShareBody
 from app.rest.bi.views import sharing_json
 from app.rest.parsing import json_body, path_id
@@ -36,40 +36,21 @@ _ACCESS = {"view": ShareAccess.VIEWER, "edit": ShareAccess.EDITOR}
 async def share_dashboard(request: Request, ctx: RequestContext) -> Response:
     dashboard_id = path_id(request, "dashboard_id", "dashboard")
     body = await json_body(request, ShareBody)
-    subjects = _subjects(body)
-    if body.visibility is not None:
-        await dashboards.update_dashboard(
-            ctx,
-            dashboard_id,
-            dashboards.DashboardChanges(visibility=body.visibility),
-            action=Action.MANAGE,
-        )
-    for subject_type, subject_id in subjects:
-        await shares.share_dashboard(
-            ctx, dashboard_id, subject_type, subject_id, _ACCESS[body.permissions]
-        )
-    if body.visibility == "public":
-        await public_links.publish_dashboard(ctx, dashboard_id)
-    elif body.visibility is not None:
-        await public_links.revoke_public_link(ctx, dashboard_id)
+    await apply_share_settings(
+        ctx,
+        dashboard_id,
+        ShareSettings(
+            visibility=Visibility(body.visibility) if body.visibility is not None else None,
+            subjects=_subjects(body.shared_with),
+            access=_ACCESS[body.permissions],
+        ),
+    )
     return ORJSONResponse(await _sharing(ctx, dashboard_id))
 
 
-def _subjects(body: ShareBody) -> list[tuple[SubjectType, str]]:
-    """Who `shared_with` names, each once, or every problem with it; at least one of
-    visibility and shared_with must be sent."""
-    problems = Problems()
-    if body.visibility is None and not body.shared_with:
-        problems.add(ErrorCode.REQUIRED, "send visibility, shared_with or both", ("shared_with",))
-    found: list[tuple[SubjectType, str]] = []
-    for index, entry in enumerate(body.shared_with):
-        subject = _subject(entry.strip())
-        # Checked here, before any write, with the domain's rule for subject ids.
-        problems.text(subject[1], ("shared_with", index), max_length=SUBJECT_ID_MAX, required=True)
-        if subject[1] and subject not in found:
-            found.append(subject)
-    problems.raise_if_any()
-    return found
+def _subjects(shared_with: list[str]) -> list[tuple[SubjectType, str]]:
+    """Who `shared_with` names, in its order (a repeat is the same grant again)."""
+    return [_subject(entry.strip()) for entry in shared_with]
 
 
 def _subject(entry: str) -> tuple[SubjectType, str]:
