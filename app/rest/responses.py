@@ -45,6 +45,8 @@ class ErrorStyle:
 
     field_prefix: str = ""
     named_errors: bool = False
+    # Seed 004 repeats the text in `message` next to `error`.
+    echo_message: bool = False
 
 
 PLAIN = ErrorStyle()
@@ -79,6 +81,8 @@ def error_response(
         body = {"error": error_name(code, resource), "message": message, "code": code}
     else:
         body = {"error": message, "code": code}
+        if style.echo_message:
+            body["message"] = message
     if field:
         body["field"] = field
     if details:

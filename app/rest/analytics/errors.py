@@ -16,7 +16,7 @@ from app.context import RequestContext
 from app.domain.odata_filter import ODataFilterError
 from app.errors import DomainError, ErrorCode, FieldPath
 from app.rest.endpoint import Handler, rest_endpoint
-from app.rest.responses import RequestError, dotted, error_response
+from app.rest.responses import ErrorStyle, RequestError, dotted, error_response
 
 # Domain field names → this dialect's.
 _FIELD_NAMES: dict[str | int, str] = {
@@ -110,4 +110,5 @@ def analytics_endpoint(handler: Handler) -> Callable[[Request], Awaitable[Respon
             return domain_error_answer(error)
 
     translated.__name__ = handler.__name__
-    return rest_endpoint(translated)
+    # Refusals before the handler (authentication, tenant) in this dialect's shape too.
+    return rest_endpoint(translated, ErrorStyle(echo_message=True))
