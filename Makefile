@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format schema token lock stop-db clean
+.PHONY: run test lint format schema token lock stop-db clean bench
 
 run: $(STAMP)  ## Serve on HOST:PORT (embedded PostgreSQL unless DATABASE_URL is set)
 	$(BIN)/dashboards-api serve
@@ -28,6 +28,12 @@ schema: $(STAMP)  ## Re-export schema.graphql from the code
 
 token: $(STAMP)  ## A development token for tenant "demo" (edit + admin)
 	@$(BIN)/dashboards-api token --tenant demo --user dev-user
+
+bench: $(STAMP)  ## Benchmark against a raw baseline and PostGraphile; writes bench/RESULTS.md
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	if [ -f bench/postgraphile/package.json ]; then \
+		cd bench/postgraphile && npm install --no-audit --no-fund; fi
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
