@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+import redis
 from sqlalchemy import event
 from starlette.applications import Starlette
 
@@ -162,6 +163,33 @@ def reader(http: httpx.AsyncClient, tenant: str) -> Caller:
 def outsider(http: httpx.AsyncClient) -> Caller:
     """An editor of another tenant."""
     return Caller(http, new_tenant(), user="mallory", scopes=(EDIT_SCOPE, ADMIN_SCOPE))
+
+
+LOCAL_REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def _redis_answers(url: str) -> bool:
+    client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
+    try:
+        return bool(client.ping())
+    except (redis.RedisError, OSError):
+        return False
+    finally:
+        client.close()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """TEST_REDIS_URL (which must answer: the tests fail, not skip, when it does not), else a
+    local Redis if one answers, else the Redis tests are skipped."""
+    configured = os.environ.get("TEST_REDIS_URL")
+    if configured:
+        if not _redis_answers(configured):
+            pytest.fail("TEST_REDIS_URL is set but Redis does not answer a PING there")
+        return configured
+    if not _redis_answers(LOCAL_REDIS_URL):
+        pytest.skip(f"no Redis: set TEST_REDIS_URL, or run one at {LOCAL_REDIS_URL}")
+    return LOCAL_REDIS_URL
 
 
 class StatementCounter:

@@ -9,7 +9,6 @@ The Redis tests use TEST_REDIS_URL (and fail if it does not answer), else a Redi
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
@@ -17,7 +16,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-import redis
 from redis.asyncio import Redis
 
 from app.auth import EDIT_SCOPE
@@ -35,8 +33,6 @@ from app.services import Services
 from tests.conftest import SECRET, new_tenant
 from tests.helpers import context_for
 from tests.tile_data import SALES_ROWS, run_as_service, seed_sales
-
-LOCAL_REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 class CountingSandbox(Sandbox):
@@ -431,28 +427,6 @@ async def test_changing_the_data_source_or_invalidating_renders_fresh(
 
 
 # Redis: the cache several processes share.
-
-
-def _answers(url: str) -> bool:
-    client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
-    try:
-        return bool(client.ping())
-    except (redis.RedisError, OSError):
-        return False
-    finally:
-        client.close()
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> str:
-    configured = os.environ.get("TEST_REDIS_URL")
-    if configured:
-        if not _answers(configured):
-            pytest.fail("TEST_REDIS_URL is set but Redis does not answer a PING there")
-        return configured
-    if not _answers(LOCAL_REDIS_URL):
-        pytest.skip(f"no Redis: set TEST_REDIS_URL, or run one at {LOCAL_REDIS_URL}")
-    return LOCAL_REDIS_URL
 
 
 @pytest.fixture

@@ -6,13 +6,11 @@ The Redis tests use TEST_REDIS_URL (and fail if it does not answer), else a Redi
 from __future__ import annotations
 
 import logging
-import os
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
-import redis
 from redis.asyncio import Redis
 
 from app.data.cache import (
@@ -24,7 +22,6 @@ from app.data.cache import (
 )
 from app.settings import Settings
 
-LOCAL_REDIS_URL = "redis://127.0.0.1:6379/15"
 DEAD_REDIS_URL = "redis://user:sekret-password@127.0.0.1:1/0"
 
 TILE = CachedTile(
@@ -174,28 +171,6 @@ async def test_create_tile_cache_picks_memory_or_redis() -> None:
 
 
 # Redis.
-
-
-def _answers(url: str) -> bool:
-    client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
-    try:
-        return bool(client.ping())
-    except (redis.RedisError, OSError):
-        return False
-    finally:
-        client.close()
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> str:
-    configured = os.environ.get("TEST_REDIS_URL")
-    if configured:
-        if not _answers(configured):
-            pytest.fail("TEST_REDIS_URL is set but Redis does not answer a PING there")
-        return configured
-    if not _answers(LOCAL_REDIS_URL):
-        pytest.skip(f"no Redis: set TEST_REDIS_URL, or run one at {LOCAL_REDIS_URL}")
-    return LOCAL_REDIS_URL
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ of widgets on it, by offset and limit, with the total that match."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,10 +74,3 @@ async def list_dashboards_where(
             select(func.count()).select_from(dashboards).where(visible_dashboards(ctx), condition)
         )
     return items, int(total or 0)
-
-
-async def listed_dashboards(ctx: RequestContext, ids: Iterable[int]) -> dict[int, ListedDashboard]:
-    """The dashboards among `ids` that the caller sees, by id."""
-    async with ctx.db.reader() as conn:
-        rows = await conn.execute(_listed(ctx, dashboards.c.id.in_(sorted(set(ids)))))
-        return {row.id: _from_row(row) for row in rows}

@@ -28,6 +28,7 @@ from app.rest.analytics.bodies import OWN_MEMBERS as ANALYTICS_MEMBERS
 from app.rest.endpoint import rest_endpoint
 from app.rest.platform import dashboards as platform_dashboards
 from app.rest.platform import routes as platform
+from app.rest.responses import ORJSONResponse
 
 
 async def create_dashboard(request: Request) -> Response:
@@ -43,8 +44,8 @@ async def create_dashboard(request: Request) -> Response:
 
 
 async def _seed_002_list(request: Request, ctx: RequestContext) -> Response:
-    answer = await platform_dashboards.list_dashboards(request, ctx)
-    return await analytics_listing.with_odata_members(ctx, answer)
+    body, records = await platform_dashboards.list_page(request, ctx)
+    return ORJSONResponse(await analytics_listing.with_odata_members(ctx, body, records))
 
 
 _seed_002_list_endpoint = rest_endpoint(_seed_002_list, platform.STYLE)

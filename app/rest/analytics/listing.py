@@ -4,14 +4,17 @@ dialect's members are added, so that both kinds of client read it."""
 
 from __future__ import annotations
 
-import orjson
+from typing import Any
+
 from sqlalchemy import true
 from starlette.requests import Request
 from starlette.responses import Response
 
 from app.context import RequestContext
-from app.domain.analytics_listing import FILTER_FIELDS, list_dashboards_where, listed_dashboards
+from app.domain.analytics_listing import FILTER_FIELDS, ListedDashboard, list_dashboards_where
 from app.domain.odata_filter import ODataFilterError, parse_filter
+from app.domain.placements import count_cards
+from app.domain.records import DashboardRecord
 from app.rest.analytics.errors import filter_error_answer
 from app.rest.analytics.views import summary_json
 from app.rest.parsing import query_int
@@ -45,12 +48,11 @@ async def list_dashboards(request: Request, ctx: RequestContext) -> Response:
     return ORJSONResponse({"value": [summary_json(item) for item in items], "count": total})
 
 
-async def with_odata_members(ctx: RequestContext, seed_002_list: Response) -> Response:
-    """Seed 002's list as its own handler answers it, with `value` (the same dashboards as
-    seed 004 shows them) and `count` (its `total`) added."""
-    body = orjson.loads(seed_002_list.body)
-    ids = [item["id"] for item in body["dashboards"]]
-    listed = await listed_dashboards(ctx, ids)
-    body["value"] = [summary_json(listed[i]) for i in ids if i in listed]
-    body["count"] = body["total"]
-    return ORJSONResponse(body, status_code=seed_002_list.status_code)
+async def with_odata_members(
+    ctx: RequestContext, body: dict[str, Any], records: list[DashboardRecord]
+) -> dict[str, Any]:
+    """Seed 002's list body with `value` (the same dashboards as seed 004 shows them) and
+    `count` (its `total`) added."""
+    counts = await count_cards(ctx, [r.id for r in records])
+    value = [summary_json(ListedDashboard(r, counts.get(r.id, 0))) for r in records]
+    return body | {"value": value, "count": body["total"]}

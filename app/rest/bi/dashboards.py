@@ -12,7 +12,7 @@ from app.context import RequestContext
 from app.domain import dashboards, public_links
 from app.domain.access import Action
 from app.domain.contents import load_contents
-from app.domain.placements import get_placements
+from app.domain.placements import count_cards
 from app.domain.records import DashboardRecord
 from app.domain.validation import UNSET, is_set
 from app.errors import DomainError, ErrorCode, not_found
@@ -36,7 +36,7 @@ async def list_dashboards(request: Request, ctx: RequestContext) -> Response:
         visibility=_visibility_query(request), tag=request.query_params.get("tag") or None
     )
     records, total = await dashboards.list_dashboards_at(ctx, filters, offset=offset, limit=limit)
-    counts = await _widget_counts(ctx, [r.id for r in records])
+    counts = await count_cards(ctx, [r.id for r in records])
     return ORJSONResponse(
         {
             "dashboards": [
@@ -127,15 +127,6 @@ async def _current(ctx: RequestContext, dashboard_id: int) -> DashboardRecord:
     if found is None:
         raise not_found("dashboard", dashboard_id, ("id",))
     return found
-
-
-async def _widget_counts(ctx: RequestContext, dashboard_ids: list[int]) -> dict[int, int]:
-    """How many widgets each of these (visible) dashboards has, in one statement."""
-    if not dashboard_ids:
-        return {}
-    async with ctx.db.reader() as conn:
-        placed = await get_placements(conn, ctx, dashboard_ids)
-    return {dashboard_id: len(cards) for dashboard_id, cards in placed.items()}
 
 
 def _visibility_query(request: Request) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -26,6 +27,14 @@ LIMIT_DEFAULT, LIMIT_MAX, OFFSET_MAX = 20, 100, 1_000_000
 
 
 async def list_dashboards(request: Request, ctx: RequestContext) -> Response:
+    body, _ = await list_page(request, ctx)
+    return ORJSONResponse(body)
+
+
+async def list_page(
+    request: Request, ctx: RequestContext
+) -> tuple[dict[str, Any], list[DashboardRecord]]:
+    """Seed 002's list as its JSON body, and the dashboards on it."""
     limit = query_int(request, "limit", LIMIT_DEFAULT, LIMIT_MAX)
     offset = query_int(request, "offset", 0, OFFSET_MAX)
     collection = request.query_params.get("collection_id")
@@ -36,14 +45,13 @@ async def list_dashboards(request: Request, ctx: RequestContext) -> Response:
         search=request.query_params.get("q") or None, collection_id=collection_id
     )
     records, total = await dashboards.list_dashboards_at(ctx, filters, offset=offset, limit=limit)
-    return ORJSONResponse(
-        {
-            "dashboards": [dashboard_summary(r) for r in records],
-            "total": total,
-            "limit": limit,
-            "offset": offset,
-        }
-    )
+    body = {
+        "dashboards": [dashboard_summary(r) for r in records],
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+    }
+    return body, records
 
 
 async def get_dashboard(request: Request, ctx: RequestContext) -> Response:
