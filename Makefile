@@ -35,6 +35,10 @@ bench: $(STAMP)  ## Benchmark against a raw baseline and PostGraphile; writes be
 		cd bench/postgraphile && npm install --no-audit --no-fund; fi
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
+.PHONY: contract
+contract:  ## schema.graphql as a contract: TypeScript from examples/operations, breaking changes
+	.ci/schema-contract/run
+
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
 		|| (echo "Python 3.11 or newer is needed (set PYTHON=...)"; exit 1)
