@@ -149,7 +149,7 @@ async def seed_demo(url: str, settings: Settings) -> bool:
             ),
             tenant_name=DEMO_TENANT,
             tenant_id=tenant_id,
-            db=Database(engine),
+            db=Database(engine).for_tenant(tenant_id),
             settings=settings,
             request_id=f"demo-{uuid.uuid4().hex[:8]}",
             data=data,

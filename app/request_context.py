@@ -46,7 +46,7 @@ async def authenticate(request: HTTPConnection, services: Services) -> RequestCo
         principal=principal,
         tenant_name=tenant_name,
         tenant_id=tenant_id,
-        db=services.db,
+        db=services.db.for_tenant(tenant_id),
         settings=services.settings,
         request_id=current_request_id(),
         data=services.data,

@@ -18,6 +18,7 @@ from sqlalchemy import event
 from starlette.applications import Starlette
 
 from app.auth import ADMIN_SCOPE, EDIT_SCOPE, mint_token
+from app.context import TENANT_BINDING
 from app.data.provision import drop_tenant_roles
 from app.data.roles import role_prefix
 from app.main import create_app
@@ -193,21 +194,29 @@ def redis_url() -> str:
 
 
 class StatementCounter:
+    """Statements a request sends, and apart from them its tenant bindings: one per
+    connection it uses (app.context.Database binds each to the tenant)."""
+
     def __init__(self) -> None:
         self.count = 0
         self.statements: list[str] = []
+        self.bindings = 0
 
 
 @pytest.fixture
 def count_statements(services: Services) -> Any:
     """`with count_statements() as counter:` counts SQL statements sent to PostgreSQL."""
     engine = services.db.engine.sync_engine
+    binding = str(TENANT_BINDING.compile(engine))
 
     @contextmanager
     def counting() -> Iterator[StatementCounter]:
         counter = StatementCounter()
 
         def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            if statement == binding:
+                counter.bindings += 1
+                return
             counter.count += 1
             counter.statements.append(statement)
 

@@ -134,11 +134,12 @@ async def context_for(
 ) -> RequestContext:
     """A domain RequestContext for a caller of `tenant`, as authentication would build it."""
     principal = Principal(user, frozenset({tenant}), frozenset(), frozenset(), frozenset(scopes))
+    tenant_id = await services.tenants.id_for(tenant)
     return RequestContext(
         principal=principal,
         tenant_name=tenant,
-        tenant_id=await services.tenants.id_for(tenant),
-        db=services.db,
+        tenant_id=tenant_id,
+        db=services.db.for_tenant(tenant_id),
         settings=services.settings,
         request_id="test",
         data=services.data,

@@ -9,6 +9,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection
 
+from app.data.provision import drop_tenant_roles
+from app.data.roles import role_prefix
 from db.engine import create_engine
 from db.migrate import alembic_config, upgrade
 from db.models import Base
@@ -51,3 +53,4 @@ async def test_downgrade_then_upgrade_round_trips(database_url: str) -> None:
     finally:
         await engine.dispose()
         await drop_database(server, name)
+        await drop_tenant_roles(server, role_prefix(url))  # the role migration 0005 made

@@ -49,13 +49,13 @@ async def provision_tenant_data(admin_url: str, role: TenantDataRole, timeout_ms
 
 
 async def drop_tenant_roles(admin_url: str, prefix: str) -> None:
-    """Drop this installation's tenant roles (for tests, after their database is dropped:
-    roles outlive databases)."""
+    """Drop this installation's roles: the tenant data roles and the tenant-scoped role of
+    migration 0005 (for tests, after their database is dropped: roles outlive databases)."""
     conn = await asyncpg.connect(plain_url(admin_url))
     try:
         names = await conn.fetch(
             "SELECT rolname FROM pg_roles WHERE rolname LIKE $1",
-            prefix.replace("_", r"\_") + r"\_t%",
+            prefix.replace("_", r"\_") + r"\_%",
         )
         for row in names:
             await conn.execute(f"DROP ROLE IF EXISTS {_ident(row['rolname'])}")

@@ -65,9 +65,8 @@ async def list_dashboards_where(
 ) -> tuple[list[ListedDashboard], int]:
     """One page, in id order, of the dashboards the caller sees that meet `condition`, and
     how many meet it in all."""
-    async with ctx.db.reader() as conn:
-        # One snapshot, so that the page and the total agree.
-        await conn.execution_options(isolation_level="REPEATABLE READ")
+    # One snapshot, so that the page and the total agree.
+    async with ctx.db.reader(isolation_level="REPEATABLE READ") as conn:
         rows = await conn.execute(_listed(ctx, condition).offset(offset).limit(limit))
         items = [_from_row(row) for row in rows]
         total = await conn.scalar(

@@ -29,8 +29,7 @@ class DashboardContents:
 async def load_contents(ctx: RequestContext, dashboard_id: int) -> DashboardContents:
     """The dashboard (not found unless the caller sees it), its pages, cards, widgets and
     grants, in one repeatable-read snapshot so that the parts agree with each other."""
-    async with ctx.db.reader() as conn:
-        await conn.execution_options(isolation_level="REPEATABLE READ")
+    async with ctx.db.reader(isolation_level="REPEATABLE READ") as conn:
         dashboard = (await get_dashboards(conn, ctx, [dashboard_id])).get(dashboard_id)
         if dashboard is None:
             raise not_found("dashboard", dashboard_id, ("id",))

@@ -159,7 +159,7 @@ async def open_public_link(
         principal=anonymous,
         tenant_name=row.name,
         tenant_id=row.tenant_id,
-        db=db,
+        db=db.for_tenant(row.tenant_id),
         settings=settings,
         request_id=request_id,
         data=data,
