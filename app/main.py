@@ -22,7 +22,8 @@ from app.graphql.endpoint import GraphQLEndpoint
 from app.graphql.schema import build_schema
 from app.health import healthz, readyz
 from app.limits import BodySizeLimitMiddleware
-from app.observability import RequestIdMiddleware
+from app.observability import ObservabilityMiddleware, Telemetry
+from app.observability.metrics_route import metrics_route
 from app.rest import clarus, datasets, public, shared
 from app.rest.analytics import routes as analytics
 from app.rest.bi import routes as bi
@@ -49,8 +50,9 @@ async def resolve_database_url(settings: Settings) -> str:
     return await ensure_database(server_url, EMBEDDED_DATABASE)
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, telemetry: Telemetry | None = None) -> Starlette:
     settings = settings or get_settings()
+    telemetry = telemetry or Telemetry.create(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -69,22 +71,25 @@ def create_app(settings: Settings | None = None) -> Starlette:
             db=Database(engine),
             verifier=TokenVerifier(settings),
             tenants=TenantDirectory(engine, settings.tenant_cache_size),
-            data=DataPlane.create(url, settings),
+            data=DataPlane.create(url, settings, telemetry.tiles),
             users=UserDirectory(engine, settings.user_cache_size),
         )
         app.state.services = services
+        telemetry.watch(engine)
         graphql.bind(services)
         try:
             yield
         finally:
             await services.data.close()
             await engine.dispose()
+            telemetry.close()
 
     graphql = _LateBoundGraphQL(build_schema(settings))
     return Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            metrics_route(telemetry.metrics, settings.metrics_token),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             *shared.routes,
             *bi.routes,
@@ -95,7 +100,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *public.routes,
         ],
         middleware=[
-            Middleware(RequestIdMiddleware),
+            Middleware(ObservabilityMiddleware, telemetry=telemetry),
             Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
         ],
         exception_handlers={HTTPException: _http_error},

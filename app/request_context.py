@@ -8,7 +8,7 @@ from starlette.requests import HTTPConnection
 
 from app.auth import AuthenticationError
 from app.context import RequestContext
-from app.observability import current_request_id
+from app.observability.request_info import current_request_id, note_caller
 from app.services import Services
 from app.tenancy import TenantError, tenant_name_for
 
@@ -40,6 +40,7 @@ async def authenticate(request: HTTPConnection, services: Services) -> RequestCo
     except TenantError as exc:
         code = "TENANT_REQUIRED" if exc.status == 400 else "TENANT_FORBIDDEN"
         raise Rejection(exc.status, code, str(exc)) from exc
+    note_caller(tenant_name, principal.user_id)
     tenant_id = await services.tenants.id_for(tenant_name)
     await services.users.remember(tenant_id, principal.user_id)
     return RequestContext(

@@ -77,6 +77,23 @@ class Settings(BaseSettings):
     redis_url: str = ""
     redis_key_prefix: str = "dashboards"
 
+    # Observability (docs/observability.md).
+    # Log lines as JSON objects or text; auto: JSON in production, text in development.
+    log_format: Literal["auto", "json", "text"] = "auto"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # When set, GET /metrics needs `Authorization: Bearer <metrics_token>`.
+    metrics_token: str = ""
+    # GraphQL operation names one process labels metrics with; later new ones count as "other".
+    metrics_max_operation_names: int = Field(default=200, ge=0)
+    # OpenTelemetry traces (the `tracing` extra), sent where OTEL_EXPORTER_OTLP_* say.
+    otel_enabled: bool = False
+    otel_service_name: str = "dashboards-api"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_log_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
     @field_validator("tenant_header")
     @classmethod
     def _strip_header_name(cls, value: str) -> str:

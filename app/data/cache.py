@@ -19,6 +19,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
+from app.data.telemetry import NO_TELEMETRY, TileTelemetry
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,9 @@ class MemoryTileCache:
         max_entries: int,
         max_ttl_seconds: int,
         clock: Callable[[], float] = time.monotonic,
+        telemetry: TileTelemetry = NO_TELEMETRY,
     ) -> None:
+        self._telemetry = telemetry
         self._max_entries = max_entries
         self._max_ttl_seconds = max_ttl_seconds
         self._clock = clock
@@ -73,6 +76,11 @@ class MemoryTileCache:
         return len(self._entries)
 
     async def get(self, key: CacheKey) -> CachedTile | None:
+        tile = self._lookup(key)
+        self._telemetry.cache_lookup("memory", "miss" if tile is None else "hit")
+        return tile
+
+    def _lookup(self, key: CacheKey) -> CachedTile | None:
         entry = self._entries.get(key)
         if entry is None:
             return None
@@ -114,7 +122,14 @@ class RedisTileCache:
     """Tiles in Redis, shared by several processes. Keys are
     `<prefix>:tile:<tenant id>:<widget id>:<digest>`, values JSON, expiry Redis's own."""
 
-    def __init__(self, url: str, prefix: str, max_ttl_seconds: int) -> None:
+    def __init__(
+        self,
+        url: str,
+        prefix: str,
+        max_ttl_seconds: int,
+        telemetry: TileTelemetry = NO_TELEMETRY,
+    ) -> None:
+        self._telemetry = telemetry
         self._prefix = prefix
         self._max_ttl_seconds = max_ttl_seconds
         # Short timeouts and no retries: a dead Redis must not stall rendering, a miss is cheap.
@@ -133,17 +148,22 @@ class RedisTileCache:
             value = await self._client.get(self._key(key))
         except (RedisError, OSError) as exc:
             _warn("get", exc)
+            self._telemetry.cache_lookup("redis", "error")
             return None
         if value is None:
+            self._telemetry.cache_lookup("redis", "miss")
             return None
         try:
             stored = orjson.loads(value)
-            return CachedTile(
+            tile = CachedTile(
                 data=stored["data"], computed_at=datetime.fromisoformat(stored["computed_at"])
             )
         except (ValueError, KeyError, TypeError) as exc:
             _warn("decoding a value", exc)
+            self._telemetry.cache_lookup("redis", "error")
             return None
+        self._telemetry.cache_lookup("redis", "hit")
+        return tile
 
     async def put(self, key: CacheKey, tile: CachedTile, ttl_seconds: int) -> None:
         ttl = min(ttl_seconds, self._max_ttl_seconds)
@@ -177,12 +197,17 @@ class RedisTileCache:
         await self._client.aclose()
 
 
-def create_tile_cache(settings: Settings) -> TileCache:
+def create_tile_cache(settings: Settings, telemetry: TileTelemetry = NO_TELEMETRY) -> TileCache:
     if settings.redis_url:
         return RedisTileCache(
-            settings.redis_url, settings.redis_key_prefix, settings.tile_cache_max_ttl_seconds
+            settings.redis_url,
+            settings.redis_key_prefix,
+            settings.tile_cache_max_ttl_seconds,
+            telemetry,
         )
-    return MemoryTileCache(settings.tile_cache_max_entries, settings.tile_cache_max_ttl_seconds)
+    return MemoryTileCache(
+        settings.tile_cache_max_entries, settings.tile_cache_max_ttl_seconds, telemetry=telemetry
+    )
 
 
 def _glob_escape(text: str) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from app.auth import jwt_secret
 from app.data.cache import TileCache, create_tile_cache
 from app.data.sandbox import Sandbox, SandboxLimits
+from app.data.telemetry import NO_TELEMETRY, TileTelemetry
 from app.settings import Settings
 
 
@@ -17,8 +18,11 @@ class DataPlane:
     cache: TileCache
 
     @classmethod
-    def create(cls, database_url: str, settings: Settings) -> DataPlane:
-        """Tenant data in DATA_DATABASE_URL, or else in the service's own database."""
+    def create(
+        cls, database_url: str, settings: Settings, telemetry: TileTelemetry = NO_TELEMETRY
+    ) -> DataPlane:
+        """Tenant data in DATA_DATABASE_URL, or else in the service's own database;
+        `telemetry` hears of every cache lookup and tile query."""
         limits = SandboxLimits(
             statement_timeout_ms=settings.tile_statement_timeout_ms,
             row_limit=settings.tile_row_limit,
@@ -26,8 +30,10 @@ class DataPlane:
             pools_max=settings.tile_pools_max,
         )
         secret = _role_secret(settings)
-        sandbox = Sandbox(settings.data_database_url or database_url, limits, secret=secret)
-        return cls(sandbox, create_tile_cache(settings))
+        sandbox = Sandbox(
+            settings.data_database_url or database_url, limits, secret=secret, telemetry=telemetry
+        )
+        return cls(sandbox, create_tile_cache(settings, telemetry))
 
     async def close(self) -> None:
         await self.sandbox.close()

@@ -18,6 +18,7 @@ import asyncpg
 from app.data.column_types import ColumnType
 from app.data.provision import provision_tenant_data
 from app.data.roles import TenantDataRole, role_prefix, tenant_data_role, with_login
+from app.data.telemetry import NO_TELEMETRY, TileTelemetry
 from app.data.values import column_type, json_value
 
 log = logging.getLogger(__name__)
@@ -100,9 +101,16 @@ class Sandbox:
     user (which creates schemas and roles); tile queries log in as each tenant's role."""
 
     def __init__(
-        self, admin_url: str, limits: SandboxLimits, *, secret: str, prefix: str = ""
+        self,
+        admin_url: str,
+        limits: SandboxLimits,
+        *,
+        secret: str,
+        prefix: str = "",
+        telemetry: TileTelemetry = NO_TELEMETRY,
     ) -> None:
         self._admin_url = admin_url
+        self._telemetry = telemetry
         self._limits = limits
         self._secret = secret
         self.prefix = prefix or role_prefix(admin_url)
@@ -202,15 +210,16 @@ class Sandbox:
         may put a query around it (None: run it as it is)."""
         limit = min(row_limit or self._limits.row_limit, self._limits.row_limit)
         deadline = time.monotonic() + self._budget()
-        async with self._read_only(tenant_id, self._budget()) as conn:
-            statement = await conn.prepare(sql, timeout=_left(deadline))
-            wrapped = wrap(_columns(statement, unique=False)) if wrap is not None else None
-            if wrapped is not None:
-                sql, args = wrapped
+        with self._telemetry.tile_query(tenant_id):
+            async with self._read_only(tenant_id, self._budget()) as conn:
                 statement = await conn.prepare(sql, timeout=_left(deadline))
-            columns = _columns(statement)
-            cursor = await statement.cursor(*args, timeout=_left(deadline))
-            records = await cursor.fetch(limit + 1, timeout=_left(deadline))
+                wrapped = wrap(_columns(statement, unique=False)) if wrap is not None else None
+                if wrapped is not None:
+                    sql, args = wrapped
+                    statement = await conn.prepare(sql, timeout=_left(deadline))
+                columns = _columns(statement)
+                cursor = await statement.cursor(*args, timeout=_left(deadline))
+                records = await cursor.fetch(limit + 1, timeout=_left(deadline))
         rows = [
             {c.name: json_value(v) for c, v in zip(columns, record.values(), strict=True)}
             for record in records[:limit]

@@ -219,6 +219,7 @@ async def update_widget(
     problems.raise_if_any()
     async with ctx.db.transaction() as conn:
         using = await _lock_dashboards_using(conn, ctx, widget_id)
+        await _require_visible(conn, ctx, widget_id)
         record = await update_widget_in(conn, ctx, widget_id, values)
         if values and using:
             # The widget is a card on these dashboards: their content changed too.
@@ -255,6 +256,16 @@ async def _lock_dashboards_using(
             )
         ).scalars()
     )
+
+
+async def _require_visible(conn: AsyncConnection, ctx: RequestContext, widget_id: int) -> None:
+    """A card's own widget is changed only by callers who see its dashboard; to the others it
+    does not exist."""
+    visible = select(dashboard_widgets.c.id).where(
+        visible_widgets(ctx), dashboard_widgets.c.id == widget_id
+    )
+    if await conn.scalar(visible) is None:
+        raise not_found("widget", widget_id, ("id",))
 
 
 async def update_widget_in(
@@ -318,6 +329,7 @@ async def delete_widget(ctx: RequestContext, widget_id: int) -> int:
         )
         if locked is None:
             raise not_found("widget", widget_id, ("id",))
+        await _require_visible(conn, ctx, widget_id)
         uses = await conn.scalar(
             select(func.count())
             .select_from(placements)

@@ -23,6 +23,7 @@ from app.graphql.errors import PublicQueryError
 from app.graphql.mutations import Mutation
 from app.graphql.queries import Query
 from app.observability import current_request_id
+from app.observability.graphql_operation import OperationNoter
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             should_mask_error=_should_mask,
             error_message="Unexpected error; quote the X-Request-ID when reporting it.",
         ),
+        # The operation's name and type, for metrics, logs and traces.
+        OperationNoter,
     ]
     if not settings.graphql_introspection:
         extensions.append(DisableIntrospection)

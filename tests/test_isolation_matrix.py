@@ -1,0 +1,293 @@
+"""The tenant-isolation matrix: every GraphQL Query and Mutation field and every REST route,
+called on a victim tenant's objects by every caller that must not get at them.
+
+Callers (tests/isolation/callers.py): no token and an expired token (401); a token of
+another tenant naming the victim's tenant in the header (403 TENANT_FORBIDDEN); another
+tenant's editor and admin with the victim's ids (not found: GraphQL null or NOT_FOUND, REST 404
+in the dialect's words; creates naming the victim's objects are refused as unknown); and the
+victim's own members lacking what the operation needs: `dashboard.edit` (403 / FORBIDDEN), the
+ownership or admin scope that deleting, sharing and assigning need (403 / FORBIDDEN), or a
+grant on the private dashboard (not found / null).
+
+Each cell checks the documented answer, that no marker of the victim's data (another tenant:
+the tenant's marker and the public link's slug; a member: the private dashboard's marker)
+appears in the body or headers, and that every row of the victim's tenant, read straight from
+the database, is exactly as before.
+
+Complete by construction: the operations are checked against the executable schema's root
+fields and the app's route table, so a new field or route fails here until it has cells.
+Documented exceptions: health checks, the GraphiQL page and public render links."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from graphql import OperationDefinitionNode, parse, validate
+from starlette.applications import Starlette
+from starlette.routing import Match, Mount
+
+from app.graphql.schema import schema
+from app.services import Services
+from tests.conftest import new_tenant
+from tests.isolation.answers import graphql_outcome, rest_outcome, shown
+from tests.isolation.callers import (
+    MEMBER_WITHOUT_EDIT,
+    OUTSIDERS,
+    SAME_TENANT,
+    UNGRANTED_READER,
+    seat,
+)
+from tests.isolation.graphql_operations import GRAPHQL_OPS
+from tests.isolation.operations import Gql, Op, Request, Rest
+from tests.isolation.rest_operations import REST_OPS
+from tests.isolation.snapshot import tenant_rows
+from tests.isolation.victim import Victim, build_victim, placeholder
+
+OPS: dict[str, Op] = {**GRAPHQL_OPS, **REST_OPS}
+
+# Routes outside the matrix, and why (README, "Authentication and tenancy").
+EXEMPT: dict[tuple[str, str], str] = {
+    ("GET", "/healthz"): "health check: no token, no tenant data",
+    ("GET", "/readyz"): "health check: no token, no tenant data",
+    ("GET", "/api/public/dashboards/{slug}/render"): "public link: the slug is the credential",
+    ("GET", "/metrics"): "Prometheus scrape: counters by route and operation, no tenant data",
+    ("GET", "/openapi.json"): "the REST description: the same for every tenant",
+    ("GET", "/docs"): "the page that browses /openapi.json",
+    ("*", "/docs/static"): "that page's static files",
+}
+# /graphql carries the GraphQL operations: POST all of them, GET the queries.
+GRAPHQL_ROUTES = {("POST", "/graphql"), ("GET", "/graphql")}
+
+PLACEHOLDER = placeholder()
+
+
+def _request(op: Op) -> Request:
+    return op.build(PLACEHOLDER, PLACEHOLDER.board)
+
+
+def _transports(op: Op) -> tuple[str, ...]:
+    """GraphQL queries go by POST and by GET; mutations by POST; REST as its route says."""
+    request = _request(op)
+    if isinstance(request, Rest):
+        return (request.method,)
+    return ("POST", "GET") if request.is_query else ("POST",)
+
+
+CELLS = [
+    pytest.param(name, caller, transport, id=f"{name} | {caller} | {transport}")
+    for name, op in OPS.items()
+    for caller in op.expected()
+    for transport in _transports(op)
+]
+
+
+# --- completeness ------------------------------------------------------------------------
+
+
+def _root_field(document: str) -> tuple[str, str]:
+    """(operation type, the one root field) of a document."""
+    definitions = parse(document).definitions
+    assert len(definitions) == 1
+    operation = definitions[0]
+    assert isinstance(operation, OperationDefinitionNode)
+    (selection,) = operation.selection_set.selections
+    return operation.operation.value, selection.name.value  # type: ignore[attr-defined]
+
+
+def test_every_graphql_document_is_valid_and_names_its_field() -> None:
+    for name, op in GRAPHQL_OPS.items():
+        request = _request(op)
+        assert isinstance(request, Gql), name
+        assert not validate(schema._schema, parse(request.document)), name
+        kind, field = _root_field(request.document)
+        assert field == request.field, name
+        assert (kind == "query") == request.is_query, name
+
+
+def test_every_query_and_mutation_field_has_cells() -> None:
+    covered: set[tuple[str, str]] = set()
+    for op in GRAPHQL_OPS.values():
+        request = _request(op)
+        assert isinstance(request, Gql)
+        covered.add(_root_field(request.document))
+    gql = schema._schema
+    assert gql.query_type is not None
+    assert gql.mutation_type is not None
+    fields = {("query", f) for f in gql.query_type.fields} | {
+        ("mutation", f) for f in gql.mutation_type.fields
+    }
+    assert fields - covered == set(), "operations without isolation cells"
+    assert covered - fields == set()
+
+
+def _route_keys(app: Starlette) -> list[tuple[str, str]]:
+    keys = []
+    for route in app.routes:
+        if isinstance(route, Mount):
+            keys.append(("*", route.path))
+            continue
+        methods = getattr(route, "methods", None) or {"*"}
+        keys += [(m, route.path) for m in sorted(methods) if m != "HEAD"]  # type: ignore[attr-defined]
+    return keys
+
+
+def _route_of(app: Starlette, method: str, url: str) -> tuple[str, str]:
+    """The route the app's router sends `method url` to: the first that matches fully."""
+    path = httpx.URL(url).path
+    scope = {"type": "http", "method": method, "path": path, "root_path": ""}
+    for route in app.routes:
+        match, _ = route.matches(scope)
+        if match == Match.FULL:
+            return (method, route.path)  # type: ignore[attr-defined]
+    raise AssertionError(f"no route serves {method} {url}")
+
+
+def test_every_rest_route_has_cells(app: Starlette) -> None:
+    covered = set()
+    for name, op in REST_OPS.items():
+        request = _request(op)
+        assert isinstance(request, Rest), name
+        covered.add(_route_of(app, request.method, request.url))
+    routes = set(_route_keys(app))
+    missing = routes - covered - set(EXEMPT) - GRAPHQL_ROUTES
+    assert missing == set(), "routes without isolation cells (or an EXEMPT reason)"
+    assert set(EXEMPT) | GRAPHQL_ROUTES <= routes  # no stale exemptions
+
+
+def test_every_operation_names_its_member_refusals_or_why_there_are_none() -> None:
+    for name, op in OPS.items():
+        assert bool(op.same_tenant) != bool(op.members_may), name
+        assert set(op.same_tenant) <= set(SAME_TENANT), name
+
+
+def test_the_matrix_size_is_visible() -> None:
+    graphql = sum(1 for p in CELLS if p.values[0] in GRAPHQL_OPS)
+    assert len(CELLS) == graphql + sum(1 for p in CELLS if p.values[0] in REST_OPS)
+    assert graphql >= 5 * len(GRAPHQL_OPS)
+    assert len(CELLS) - graphql >= 5 * len(REST_OPS)
+
+
+# --- the matrix --------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    victim: Victim
+    attacker: str  # the other tenant
+    before: dict[str, list[dict[str, Any]]]
+
+
+class Worlds:
+    """The victim the cells share (building it takes a while); a cell that changed it
+    discards it, so that the next cell starts from a fresh one and a failure never spreads."""
+
+    def __init__(self, http: httpx.AsyncClient, services: Services) -> None:
+        self.http, self.services = http, services
+        self.current: World | None = None
+
+    async def get(self) -> World:
+        if self.current is None:
+            victim = await build_victim(self.http, self.services)
+            before = await tenant_rows(self.services, victim.tenant_id)
+            self.current = World(victim, new_tenant(), before)
+        return self.current
+
+    def discard(self) -> None:
+        self.current = None
+
+
+@pytest.fixture(scope="module")
+async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture(scope="module")
+def worlds(client: httpx.AsyncClient, services: Services) -> Worlds:
+    return Worlds(client, services)
+
+
+async def _send(
+    http: httpx.AsyncClient, request: Request, headers: dict[str, str], transport: str
+) -> httpx.Response:
+    if isinstance(request, Rest):
+        return await http.request(request.method, request.url, json=request.body, headers=headers)
+    if transport == "GET":
+        params = {"query": request.document, "variables": json.dumps(request.variables)}
+        return await http.get("/graphql", params=params, headers=headers)
+    document = {"query": request.document, "variables": request.variables}
+    return await http.post("/graphql", json=document, headers=headers)
+
+
+def _changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    return sorted(t for t in before.keys() | after.keys() if before.get(t) != after.get(t))
+
+
+@pytest.mark.parametrize(("operation", "caller", "transport"), CELLS)
+async def test_isolation(
+    client: httpx.AsyncClient,
+    services: Services,
+    worlds: Worlds,
+    operation: str,
+    caller: str,
+    transport: str,
+) -> None:
+    # given the victim's objects and a caller who must not get at them
+    op = OPS[operation]
+    world = await worlds.get()
+    victim = world.victim
+    where = seat(caller, client, victim, world.attacker)
+    request = op.build(victim, where.board)
+
+    # when
+    response = await _send(client, request, where.headers, transport)
+    after = await tenant_rows(services, victim.tenant_id)
+    if after != world.before:
+        worlds.discard()
+
+    # then the answer is the documented one
+    if isinstance(request, Gql):
+        outcome = graphql_outcome(request.field, response)
+    else:
+        outcome = rest_outcome(op.dialect, response)
+    assert outcome == op.expected()[caller], response.text
+    # and it shows nothing the caller may not read
+    text = shown(response)
+    if caller in OUTSIDERS:
+        assert victim.mark not in text, response.text
+        assert victim.slug not in text, response.text
+    else:
+        assert victim.private_mark not in text, response.text
+        if caller in (MEMBER_WITHOUT_EDIT, UNGRANTED_READER):  # public links: editors only
+            assert victim.slug not in text, response.text
+    # and not one of the victim's rows changed
+    assert _changed(world.before, after) == []
+
+
+async def test_routes_outside_the_matrix_show_nothing_of_the_victim(
+    client: httpx.AsyncClient, worlds: Worlds
+) -> None:
+    """Run after the cells, so that /metrics has counted them all."""
+    # given the victim the cells used
+    victim = (await worlds.get()).victim
+    for method, path in EXEMPT:
+        if method != "GET" or "{" in path:
+            continue
+        # when a caller without a token reads it
+        response = await client.get(path)
+        # then it answers, and nothing in it names the victim or its data
+        assert response.status_code == 200, (path, response.text)
+        assert victim.mark not in shown(response), path
+        assert victim.tenant not in shown(response), path
+    # and the public link shows its own dashboard and nothing else
+    response = await client.get(f"/api/public/dashboards/{victim.slug}/render")
+    assert response.status_code == 200, response.text
+    assert f"{victim.mark} board" in response.text
+    assert victim.private_mark not in response.text
+    assert victim.tenant not in shown(response)
