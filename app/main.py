@@ -24,6 +24,7 @@ from app.health import healthz, readyz
 from app.limits import BodySizeLimitMiddleware
 from app.observability import ObservabilityMiddleware, Telemetry
 from app.observability.metrics_route import metrics_route
+from app.rate_limit import RateLimitHeadersMiddleware, create_rate_limiter
 from app.rest import clarus, datasets, public, shared
 from app.rest.analytics import routes as analytics
 from app.rest.bi import routes as bi
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
             tenants=TenantDirectory(engine, settings.tenant_cache_size),
             data=DataPlane.create(url, settings, telemetry.tiles),
             users=UserDirectory(engine, settings.user_cache_size),
+            rate_limiter=create_rate_limiter(settings),
         )
         app.state.services = services
         telemetry.watch(engine)
@@ -80,6 +82,7 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
         try:
             yield
         finally:
+            await services.rate_limiter.close()
             await services.data.close()
             await engine.dispose()
             telemetry.close()
@@ -102,6 +105,7 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
         middleware=[
             Middleware(ObservabilityMiddleware, telemetry=telemetry),
             Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
+            Middleware(RateLimitHeadersMiddleware),
         ],
         exception_handlers={HTTPException: _http_error},
         lifespan=lifespan,

@@ -14,7 +14,7 @@ from app.tenancy import TenantError, tenant_name_for
 
 
 class Rejection(Exception):
-    """The request cannot go further: 401 (credentials), 400 or 403 (tenant)."""
+    """The request cannot go further: 401 (credentials), 400 or 403 (tenant), 429 (rate)."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
@@ -41,6 +41,10 @@ async def authenticate(request: HTTPConnection, services: Services) -> RequestCo
         code = "TENANT_REQUIRED" if exc.status == 400 else "TENANT_FORBIDDEN"
         raise Rejection(exc.status, code, str(exc)) from exc
     note_caller(tenant_name, principal.user_id)
+    # Before any database work: a refused request costs the database nothing.
+    limit = await services.rate_limiter.admit_user(request, tenant_name, principal.user_id)
+    if limit is not None and not limit.allowed:
+        raise Rejection(429, "RATE_LIMITED", limit.refusal)
     tenant_id = await services.tenants.id_for(tenant_name)
     await services.users.remember(tenant_id, principal.user_id)
     return RequestContext(

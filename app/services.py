@@ -8,6 +8,7 @@ from app.auth import TokenVerifier
 from app.context import Database
 from app.data.plane import DataPlane
 from app.domain.users import UserDirectory
+from app.rate_limit import RateLimiter
 from app.settings import Settings
 from app.tenancy import TenantDirectory
 
@@ -20,3 +21,4 @@ class Services:
     tenants: TenantDirectory
     data: DataPlane
     users: UserDirectory
+    rate_limiter: RateLimiter

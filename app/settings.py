@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -76,6 +77,34 @@ class Settings(BaseSettings):
     tile_cache_max_ttl_seconds: int = Field(default=86_400, ge=0)
     redis_url: str = ""
     redis_key_prefix: str = "dashboards"
+
+    # Rate limiting (docs/rate-limiting.md): token buckets, in process or, when REDIS_URL is
+    # set, shared through Redis. A bucket holds `burst` requests and refills at `per_second`.
+    rate_limit_enabled: bool = True
+    # Each user (verified token subject) of each tenant, GraphQL and REST together.
+    rate_limit_user_per_second: float = Field(default=10.0, gt=0)
+    rate_limit_user_burst: int = Field(default=100, ge=1)
+    # Public render links: each slug, and each client address across all slugs.
+    rate_limit_public_link_per_second: float = Field(default=5.0, gt=0)
+    rate_limit_public_link_burst: int = Field(default=50, ge=1)
+    rate_limit_public_address_per_second: float = Field(default=1.0, gt=0)
+    rate_limit_public_address_burst: int = Field(default=20, ge=1)
+    # Buckets one process keeps without Redis (least recently used dropped first).
+    rate_limit_max_buckets: int = Field(default=100_000, ge=1)
+    # Comma-separated addresses or networks of proxies whose X-Forwarded-For is believed.
+    # Empty: the peer address is the client's.
+    rate_limit_trusted_proxies: str = ""
+
+    @field_validator("rate_limit_trusted_proxies")
+    @classmethod
+    def _check_trusted_proxies(cls, value: str) -> str:
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError:
+                message = f"rate_limit_trusted_proxies: {part!r} is not an address or network"
+                raise ValueError(message) from None
+        return value
 
     # Observability (docs/observability.md).
     # Log lines as JSON objects or text; auto: JSON in production, text in development.

@@ -52,6 +52,11 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         migrate_on_start=False,
         data_dir=tmp_path_factory.mktemp("data"),
         db_pool_size=30,
+        # Limited, so every test runs through the limiter, but never refused: the rate limit
+        # tests build apps of their own with small buckets.
+        rate_limit_user_burst=1_000_000,
+        rate_limit_public_link_burst=1_000_000,
+        rate_limit_public_address_burst=1_000_000,
     )
 
 

@@ -2,7 +2,9 @@
 /api/public/dashboards/{slug}/render?page=&param.<name>=`. The slug of a public link opens
 this route and nothing else; an unknown or revoked slug is 404 `dashboard_not_found`. Only
 the parameters the dashboard marks `public` may be set, and answers are never cached
-(`Cache-Control: no-store`). Errors are in seed 002's style."""
+(`Cache-Control: no-store`). Errors are in seed 002's style. Each slug and each client
+address has a rate limit of its own (429 `rate_limited`), checked before the slug is looked up,
+so guessing slugs is limited too."""
 
 from __future__ import annotations
 
@@ -45,6 +47,9 @@ async def render_public_dashboard(request: Request) -> Response:
 async def _render(request: Request) -> dict[str, Any]:
     services: Services = request.app.state.services
     slug = str(request.path_params["slug"])
+    limit = await services.rate_limiter.admit_public_link(request, slug)
+    if limit is not None and not limit.allowed:
+        raise RequestError(429, "RATE_LIMITED", limit.refusal)
     visit = await open_public_link(
         services.db, services.data, services.settings, slug, current_request_id()
     )
