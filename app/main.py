@@ -28,6 +28,7 @@ from app.rate_limit import RateLimitHeadersMiddleware, create_rate_limiter
 from app.rest import clarus, datasets, public, shared
 from app.rest.analytics import routes as analytics
 from app.rest.bi import routes as bi
+from app.rest.openapi import pages as openapi_pages
 from app.rest.platform import routes as platform
 from app.rest.responses import error_response
 from app.services import Services
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
             *platform.routes,
             *datasets.routes,
             *public.routes,
+            *openapi_pages.routes,
         ],
         middleware=[
             Middleware(ObservabilityMiddleware, telemetry=telemetry),

@@ -1,0 +1,192 @@
+"""Schemathesis against the REST shim's OpenAPI document, as the app serves it at
+/openapi.json: for every operation, FUZZ_EXAMPLES generated requests (valid and invalid ones),
+with a fixed seed, derandomized. The bar: no answer is a 5xx, and every answer's status, media
+type and body are ones the document gives for that operation.
+
+Each operation runs in a tenant of its own that holds a little of everything (dashboards with
+cards and pages, a share, a collection, a dataset, a public link, an assignment); generated
+path ids are often replaced by that tenant's real ids, so that requests reach the handlers
+rather than stopping at 404. `make fuzz` runs it with many more examples."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.python.asgi import get_client
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from starlette.applications import Starlette
+
+from app.auth import ADMIN_SCOPE, EDIT_SCOPE, mint_token
+from app.main import create_app
+from app.rest.openapi.document import OPERATIONS
+from app.settings import Settings
+from tests.conftest import SECRET
+
+FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
+SEED = 20_261_125
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+KEYS = sorted(OPERATIONS, key=lambda key: (key[1], key[0]))
+
+
+@dataclass
+class FuzzFigures:
+    """What the run did, reported at its end."""
+
+    operations: int = 0
+    cases: int = 0
+    statuses: Counter[int] = field(default_factory=Counter)
+
+
+@pytest.fixture(scope="module")
+def figures(request: pytest.FixtureRequest) -> Iterator[FuzzFigures]:
+    found = FuzzFigures()
+    yield found
+    if not found.operations:
+        return
+    statuses = ", ".join(f"{s}: {n}" for s, n in sorted(found.statuses.items()))
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        print(
+            f"\nREST fuzz: {found.operations} operations, {found.cases} cases "
+            f"({FUZZ_EXAMPLES} examples each, seed {SEED}); statuses {statuses}"
+        )
+
+
+@pytest.fixture(scope="module")
+def fuzz_app(settings: Settings) -> Starlette:
+    """An app of its own: schemathesis runs it (and its lifespan) on an event loop of its
+    own. Rate limiting is off so that every case reaches its route."""
+    return create_app(settings.model_copy(update={"rate_limit_enabled": False}))
+
+
+@pytest.fixture(scope="module")
+def rest_schema(fuzz_app: Starlette) -> Any:
+    return schemathesis.openapi.from_asgi("/openapi.json", fuzz_app)
+
+
+class FuzzTenant:
+    """A tenant with some data, made through the REST routes of the app under test."""
+
+    def __init__(self, app: Starlette) -> None:
+        self.name = f"fuzz-{uuid.uuid4().hex[:10]}"
+        token = mint_token(
+            SECRET,
+            subject="alice",
+            tenants=[self.name],
+            roles=(1,),
+            groups=("team-a",),
+            scopes=(EDIT_SCOPE, ADMIN_SCOPE),
+            ttl_seconds=3600,
+        )
+        self.headers = {"Authorization": f"Bearer {token}", "X-Clarus-Subdomain": self.name}
+        self.ids: dict[str, list[str]] = {}
+        with get_client(app) as client:
+            self._populate(client)
+
+    def _send(self, client: Any, method: str, url: str, body: Any = None) -> Any:
+        response = client.request(method, url, json=body, headers=self.headers)
+        assert response.status_code < 300, (method, url, response.status_code, response.text)
+        return response.json() if response.content else None
+
+    def _populate(self, client: Any) -> None:
+        dashboards = [
+            self._send(client, "POST", "/api/dashboards", {"name": f"Board {n}"})["id"]
+            for n in range(3)
+        ]
+        one = dashboards[0]
+        self._send(client, "POST", f"/api/dashboards/{one}/pages", {"name": "Second"})
+        layout = {"x": 0, "y": 0, "w": 4, "h": 3}
+        cards = [
+            self._send(
+                client,
+                "POST",
+                f"/api/dashboards/{one}/cards",
+                {"card_type": kind, "layout": {**layout, "y": 3 * n}, "name": f"{kind} {n}"},
+            )
+            for n, kind in enumerate(["text", "kpi_card", "table"])
+        ]
+        share = self._send(
+            client,
+            "POST",
+            f"/api/dashboards/{one}/shares",
+            {"subject_type": "user", "subject_id": "bob", "access_level": "viewer"},
+        )
+        collection = self._send(client, "POST", "/api/dashboards/collections", {"name": "Team"})
+        dataset = self._send(
+            client,
+            "POST",
+            "/api/datasets",
+            {"name": "Numbers", "source_kind": "sql", "source": "SELECT 1 AS n, 'a' AS label"},
+        )
+        link = self._send(client, "POST", f"/api/dashboards/{one}/public")
+        self._send(client, "PUT", f"/api/users/bob/dashboards/{dashboards[1]}")
+        self.ids = {
+            "dashboard_id": [str(d) for d in dashboards] + [f"dashboard_{d}" for d in dashboards],
+            "card_id": [str(c["card_id"]) for c in cards],
+            "widget_id": [str(c["card_id"]) for c in cards],
+            "page_number": ["1", "2"],
+            "share_id": [str(share["share_id"])],
+            "collection_id": [str(collection["id"])],
+            "dataset_id": [str(dataset["id"])],
+            "slug": [link["slug"]],
+            "user_id": ["alice", "bob"],
+        }
+
+
+def _cases(operation: Any) -> st.SearchStrategy[Any]:
+    return st.one_of(
+        operation.as_strategy(GenerationMode.POSITIVE),
+        operation.as_strategy(GenerationMode.NEGATIVE),
+    )
+
+
+@pytest.mark.parametrize("key", KEYS, ids=[f"{method} {path}" for method, path in KEYS])
+def test_rest_operation(
+    key: tuple[str, str], fuzz_app: Starlette, rest_schema: Any, figures: FuzzFigures
+) -> None:
+    method, path = key
+    operation = rest_schema[path][method]
+    tenant = FuzzTenant(fuzz_app)
+    figures.operations += 1
+
+    @settings(
+        max_examples=FUZZ_EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @seed(SEED)
+    @given(case=_cases(operation), known=st.booleans(), data=st.data())
+    def run(case: Any, known: bool, data: st.DataObject) -> None:
+        if known and case.path_parameters:
+            case.path_parameters = {
+                name: data.draw(st.sampled_from(tenant.ids[name]), label=name)
+                for name in case.path_parameters
+            }
+        response = case.call(app=fuzz_app, headers=tenant.headers)
+        figures.cases += 1
+        figures.statuses[response.status_code] += 1
+        case.validate_response(response, checks=CHECKS)
+
+    run()
