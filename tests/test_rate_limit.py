@@ -528,6 +528,26 @@ async def test_a_public_client_is_limited_per_address_across_slugs(limited: Star
     assert elsewhere.status_code == 404
 
 
+async def test_a_refused_address_spends_nothing_of_the_links_bucket(
+    editor: Caller, limited: Starlette
+) -> None:
+    slug = await public_slug(editor)
+
+    async with (
+        client_of(limited, "192.0.2.10") as flooder,
+        client_of(limited, "192.0.2.11") as viewer,
+        client_of(limited, "192.0.2.12") as another_viewer,
+    ):
+        for _ in range(3):
+            await public_render(flooder, f"guess-{uuid.uuid4().hex}")
+        flooding = [await public_render(flooder, slug) for _ in range(5)]
+        viewers = [await public_render(viewer, slug), await public_render(another_viewer, slug)]
+
+    assert [r.status_code for r in flooding] == [429] * 5
+    # The link's bucket (2) is whole for the viewers who share it.
+    assert [r.status_code for r in viewers] == [200, 200], viewers[0].text
+
+
 async def test_processes_sharing_redis_share_the_buckets(
     settings: Settings, redis_url: str, prefix: str, tenant: str
 ) -> None:
