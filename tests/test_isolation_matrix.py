@@ -37,7 +37,9 @@ from tests.conftest import new_tenant
 from tests.isolation.answers import graphql_outcome, rest_outcome, shown
 from tests.isolation.callers import (
     MEMBER_WITHOUT_EDIT,
+    MIXED,
     OUTSIDERS,
+    ROLELESS_READER,
     SAME_TENANT,
     UNGRANTED_READER,
     seat,
@@ -46,7 +48,7 @@ from tests.isolation.graphql_operations import GRAPHQL_OPS
 from tests.isolation.operations import Gql, Op, Request, Rest
 from tests.isolation.rest_operations import REST_OPS
 from tests.isolation.snapshot import tenant_rows
-from tests.isolation.victim import Victim, build_victim, placeholder
+from tests.isolation.victim import Board, Victim, build_victim, own_board, placeholder
 
 OPS: dict[str, Op] = {**GRAPHQL_OPS, **REST_OPS}
 
@@ -163,6 +165,7 @@ def test_every_operation_names_its_member_refusals_or_why_there_are_none() -> No
     for name, op in OPS.items():
         assert bool(op.same_tenant) != bool(op.members_may), name
         assert set(op.same_tenant) <= set(SAME_TENANT), name
+        assert set(op.mixed) <= set(MIXED), name
 
 
 def test_the_matrix_size_is_visible() -> None:
@@ -179,6 +182,7 @@ def test_the_matrix_size_is_visible() -> None:
 class World:
     victim: Victim
     attacker: str  # the other tenant
+    attacker_board: Board  # a dashboard of its own
     before: dict[str, list[dict[str, Any]]]
 
 
@@ -194,7 +198,9 @@ class Worlds:
         if self.current is None:
             victim = await build_victim(self.http, self.services)
             before = await tenant_rows(self.services, victim.tenant_id)
-            self.current = World(victim, new_tenant(), before)
+            attacker = new_tenant()
+            attacker_board = await own_board(self.http, attacker)
+            self.current = World(victim, attacker, attacker_board, before)
         return self.current
 
     def discard(self) -> None:
@@ -242,7 +248,7 @@ async def test_isolation(
     op = OPS[operation]
     world = await worlds.get()
     victim = world.victim
-    where = seat(caller, client, victim, world.attacker)
+    where = seat(caller, client, victim, world.attacker, world.attacker_board)
     request = op.build(victim, where.board)
 
     # when
@@ -263,8 +269,10 @@ async def test_isolation(
         assert victim.mark not in text, response.text
         assert victim.slug not in text, response.text
     else:
-        assert victim.private_mark not in text, response.text
-        if caller in (MEMBER_WITHOUT_EDIT, UNGRANTED_READER):  # public links: editors only
+        for unseen in victim.unseen_marks():
+            assert unseen not in text, response.text
+        if caller in (MEMBER_WITHOUT_EDIT, UNGRANTED_READER, ROLELESS_READER):
+            # public links are shown to editors and owners only
             assert victim.slug not in text, response.text
     # and not one of the victim's rows changed
     assert _changed(world.before, after) == []
@@ -289,5 +297,6 @@ async def test_routes_outside_the_matrix_show_nothing_of_the_victim(
     response = await client.get(f"/api/public/dashboards/{victim.slug}/render")
     assert response.status_code == 200, response.text
     assert f"{victim.mark} board" in response.text
-    assert victim.private_mark not in response.text
+    for unseen in victim.unseen_marks():
+        assert unseen not in response.text
     assert victim.tenant not in shown(response)

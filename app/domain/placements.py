@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.context import RequestContext
+from app.domain.access import visible_widgets
 from app.domain.editing import bump_version, editing_dashboard
 from app.domain.grid import Placed, check_position, require_no_overlap
 from app.domain.pages import pages_of
@@ -129,8 +130,9 @@ async def _page_ids(
 async def _require_widgets(
     conn: AsyncConnection, ctx: RequestContext, items: Sequence[PlacementDraft]
 ) -> None:
-    """Every widget must exist in this tenant. FOR KEY SHARE keeps them from being deleted
-    before this transaction commits."""
+    """Every widget must exist in this tenant and be one the caller sees (a card's own widget
+    only with its dashboard). FOR KEY SHARE keeps them from being deleted before this
+    transaction commits."""
     wanted = {item.widget_id for item in items}
     if not wanted:
         return
@@ -138,10 +140,7 @@ async def _require_widgets(
         (
             await conn.execute(
                 select(dashboard_widgets.c.id)
-                .where(
-                    dashboard_widgets.c.tenant_id == ctx.tenant_id,
-                    dashboard_widgets.c.id.in_(sorted(wanted)),
-                )
+                .where(visible_widgets(ctx), dashboard_widgets.c.id.in_(sorted(wanted)))
                 .with_for_update(read=True, key_share=True)
             )
         ).scalars()

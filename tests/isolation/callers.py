@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import httpx
 
@@ -14,17 +14,33 @@ from tests.isolation.victim import EDITOR, OWNER, READER, Board, Victim
 NO_TOKEN = "no token"
 EXPIRED = "expired token"
 FOREIGN_HEADER = "other tenant's token naming the victim tenant"
-# Another tenant's editor and admin, whose `sub` is the victim owner's, with the victim's ids.
+# Another tenant's editor and admin, whose `sub` is the victim owner's, with the victim's ids;
+# and the same acting on a dashboard of its own that names the victim's cards, grants and
+# widgets.
 OTHER_TENANT = "other tenant"
+OTHER_TENANT_OWN_BOARD = "other tenant, own dashboard, victim's parts"
 # Members of the victim tenant lacking what the operation needs.
 MEMBER_WITHOUT_EDIT = "member without dashboard.edit"
 NON_OWNER_EDITOR = "editor, not owner or admin"
 UNGRANTED_EDITOR = "editor, private dashboard not granted"
 UNGRANTED_READER = "member, private dashboard not granted"
+ROLELESS_EDITOR = "editor, role-restricted dashboard, no role"
+ROLELESS_READER = "member, role-restricted dashboard, no role"
+# An editor acting on a dashboard of their own, naming the private dashboard's cards, grants
+# and widgets.
+UNGRANTED_EDITOR_OWN_BOARD = "editor, own dashboard, private dashboard's parts"
 
 UNIFORM = (NO_TOKEN, EXPIRED, FOREIGN_HEADER)
-SAME_TENANT = (MEMBER_WITHOUT_EDIT, NON_OWNER_EDITOR, UNGRANTED_EDITOR, UNGRANTED_READER)
-OUTSIDERS = (*UNIFORM, OTHER_TENANT)
+SAME_TENANT = (
+    MEMBER_WITHOUT_EDIT,
+    NON_OWNER_EDITOR,
+    UNGRANTED_EDITOR,
+    UNGRANTED_READER,
+    ROLELESS_EDITOR,
+    ROLELESS_READER,
+)
+MIXED = (OTHER_TENANT_OWN_BOARD, UNGRANTED_EDITOR_OWN_BOARD)
+OUTSIDERS = (*UNIFORM, OTHER_TENANT, OTHER_TENANT_OWN_BOARD)
 
 
 @dataclass(frozen=True)
@@ -35,19 +51,42 @@ class Seat:
     board: Board
 
 
-def seat(kind: str, http: httpx.AsyncClient, victim: Victim, attacker_tenant: str) -> Seat:
+def _parts_on(own: Board, foreign: Board) -> Board:
+    """`own` dashboard (id, pages) with `foreign`'s card, card widget and grant."""
+    return replace(foreign, id=own.id, gid=own.gid, last_page=own.last_page)
+
+
+def _board_for(kind: str, victim: Victim, attacker_board: Board) -> Board:
+    if kind in (UNGRANTED_EDITOR, UNGRANTED_READER):
+        return victim.private
+    if kind in (ROLELESS_EDITOR, ROLELESS_READER):
+        return victim.restricted
+    if kind == OTHER_TENANT_OWN_BOARD:
+        return _parts_on(attacker_board, victim.board)
+    if kind == UNGRANTED_EDITOR_OWN_BOARD:
+        return _parts_on(victim.editors_board, victim.private)
+    return victim.board
+
+
+def seat(
+    kind: str,
+    http: httpx.AsyncClient,
+    victim: Victim,
+    attacker_tenant: str,
+    attacker_board: Board,
+) -> Seat:
+    board = _board_for(kind, victim, attacker_board)
     if kind == NO_TOKEN:
-        return Seat({"X-Clarus-Subdomain": victim.tenant}, victim.board)
-    board = victim.private if kind in (UNGRANTED_EDITOR, UNGRANTED_READER) else victim.board
+        return Seat({"X-Clarus-Subdomain": victim.tenant}, board)
     everything = (EDIT_SCOPE, ADMIN_SCOPE)
     if kind == EXPIRED:
         caller = Caller(http, victim.tenant, user=OWNER, scopes=everything, ttl=-100)
     elif kind == FOREIGN_HEADER:
         caller = Caller(http, new_tenant(), user=OWNER, scopes=everything)
         caller.headers["X-Clarus-Subdomain"] = victim.tenant
-    elif kind == OTHER_TENANT:
+    elif kind in (OTHER_TENANT, OTHER_TENANT_OWN_BOARD):
         caller = Caller(http, attacker_tenant, user=OWNER, scopes=everything)
     else:
-        user = READER if kind in (MEMBER_WITHOUT_EDIT, UNGRANTED_READER) else EDITOR
-        caller = victim.member(http, user)
+        readers = (MEMBER_WITHOUT_EDIT, UNGRANTED_READER, ROLELESS_READER)
+        caller = victim.member(http, READER if kind in readers else EDITOR)
     return Seat(caller.headers, board)

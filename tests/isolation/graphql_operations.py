@@ -3,12 +3,7 @@ that carry the victim's markers, so that an answer that should be empty would sh
 
 from __future__ import annotations
 
-from tests.isolation.callers import (
-    MEMBER_WITHOUT_EDIT,
-    NON_OWNER_EDITOR,
-    UNGRANTED_EDITOR,
-    UNGRANTED_READER,
-)
+from tests.isolation.callers import MEMBER_WITHOUT_EDIT, NON_OWNER_EDITOR, OTHER_TENANT_OWN_BOARD
 from tests.isolation.operations import (
     GRAPHQL,
     Gql,
@@ -18,6 +13,7 @@ from tests.isolation.operations import (
     gql_mutation,
     gql_query,
     manage_refusals,
+    mixed_refusals,
     read_refusals,
 )
 from tests.isolation.victim import ASSIGNEE, Board, Victim
@@ -28,7 +24,7 @@ CONTENT = content_refusals(FORBIDDEN, NOT_FOUND)
 MANAGE = manage_refusals(FORBIDDEN, NOT_FOUND)
 UNSEEN = read_refusals(NULL)
 LIBRARY = {MEMBER_WITHOUT_EDIT: FORBIDDEN}
-LISTED_WITHOUT_PRIVATE = {UNGRANTED_READER: OK, UNGRANTED_EDITOR: OK}
+LISTED_WITHOUT_PRIVATE = read_refusals(OK)
 ADMIN_OR_SELF = {MEMBER_WITHOUT_EDIT: FORBIDDEN, NON_OWNER_EDITOR: FORBIDDEN}
 
 WIDGET = "id databaseId name description config dataSource kind"
@@ -239,6 +235,7 @@ GRAPHQL_OPS: dict[str, Op] = {
         ),
         other_tenant=NULL,
         same_tenant=UNSEEN,
+        mixed={OTHER_TENANT_OWN_BOARD: NULL},
     ),
     "query userDashboards": Op(
         GRAPHQL,
@@ -280,10 +277,11 @@ GRAPHQL_OPS: dict[str, Op] = {
             "updateDashboard",
             "UpdateDashboardInput",
             f"dashboard {{ {DASHBOARD} }}",
-            {"id": b.gid, "name": "Taken over", "visibility": "TEAM"},
+            {"id": b.gid, "name": "Taken over", "collectionId": v.collection_gid},
         ),
         other_tenant=NOT_FOUND,
         same_tenant=CONTENT,
+        mixed={OTHER_TENANT_OWN_BOARD: "UNKNOWN_REFERENCE"},
     ),
     "deleteDashboard": Op(
         GRAPHQL,
@@ -359,10 +357,17 @@ GRAPHQL_OPS: dict[str, Op] = {
             "setDashboardWidgetPlacements",
             "SetDashboardWidgetPlacementsInput",
             f"dashboard {{ {DASHBOARD} }}",
-            {"dashboardId": b.gid, "placements": [{"dashboardWidgetId": v.widget_gid}]},
+            {
+                "dashboardId": b.gid,
+                "placements": [
+                    {"dashboardWidgetId": v.widget_gid},
+                    {"dashboardWidgetId": b.card_widget_gid},
+                ],
+            },
         ),
         other_tenant=NOT_FOUND,
         same_tenant=CONTENT,
+        mixed=mixed_refusals("UNKNOWN_REFERENCE"),
     ),
     "createCollection in the victim's collection": Op(
         GRAPHQL,
@@ -437,11 +442,16 @@ GRAPHQL_OPS: dict[str, Op] = {
                 "dashboardId": b.gid,
                 "cardType": "TABLE",
                 "layout": {"x": 0, "y": 6, "w": 6, "h": 2},
-                "dataSource": {"sql": "SELECT region FROM sales"},
+                "dataSource": {
+                    "dataset_id": v.dataset,
+                    "dimensions": ["region"],
+                    "measures": [{"aggregate": "sum", "column": "revenue"}],
+                },
             },
         ),
         other_tenant=NOT_FOUND,
         same_tenant=CONTENT,
+        mixed={OTHER_TENANT_OWN_BOARD: "UNKNOWN_REFERENCE"},
     ),
     "updateDashboardCard": Op(
         GRAPHQL,
@@ -453,6 +463,7 @@ GRAPHQL_OPS: dict[str, Op] = {
         ),
         other_tenant=NOT_FOUND,
         same_tenant=CONTENT,
+        mixed=mixed_refusals(NOT_FOUND),
     ),
     "removeDashboardCard": Op(
         GRAPHQL,
@@ -464,6 +475,7 @@ GRAPHQL_OPS: dict[str, Op] = {
         ),
         other_tenant=NOT_FOUND,
         same_tenant=CONTENT,
+        mixed=mixed_refusals(NOT_FOUND),
     ),
     "duplicateDashboardCard": Op(
         GRAPHQL,
@@ -475,6 +487,7 @@ GRAPHQL_OPS: dict[str, Op] = {
         ),
         other_tenant=NOT_FOUND,
         same_tenant=CONTENT,
+        mixed=mixed_refusals(NOT_FOUND),
     ),
     "updateDashboardLayout": Op(
         GRAPHQL,
@@ -489,6 +502,7 @@ GRAPHQL_OPS: dict[str, Op] = {
         ),
         other_tenant=NOT_FOUND,
         same_tenant=CONTENT,
+        mixed=mixed_refusals(NOT_FOUND),
     ),
     "shareDashboard": Op(
         GRAPHQL,
@@ -516,6 +530,7 @@ GRAPHQL_OPS: dict[str, Op] = {
         ),
         other_tenant=NOT_FOUND,
         same_tenant=MANAGE,
+        mixed=mixed_refusals(NOT_FOUND),
     ),
     "createDataset: the victim's table by schema": Op(
         GRAPHQL,

@@ -16,7 +16,11 @@ from tests.isolation.callers import (
     NO_TOKEN,
     NON_OWNER_EDITOR,
     OTHER_TENANT,
+    OTHER_TENANT_OWN_BOARD,
+    ROLELESS_EDITOR,
+    ROLELESS_READER,
     UNGRANTED_EDITOR,
+    UNGRANTED_EDITOR_OWN_BOARD,
     UNGRANTED_READER,
 )
 from tests.isolation.victim import Board, Victim
@@ -58,6 +62,9 @@ class Op:
     other_tenant: str
     same_tenant: Mapping[str, str] = field(default_factory=dict)
     members_may: str = ""
+    # Answers when the dashboard is one the caller may change but the parts named are not
+    # (callers.MIXED); only for operations that name both.
+    mixed: Mapping[str, str] = field(default_factory=dict)
 
     def expected(self) -> dict[str, str]:
         return {
@@ -66,6 +73,7 @@ class Op:
             FOREIGN_HEADER: TENANT_FORBIDDEN,
             OTHER_TENANT: self.other_tenant,
             **self.same_tenant,
+            **self.mixed,
         }
 
 
@@ -90,7 +98,7 @@ def gql_mutation(name: str, input_type: str, selection: str, values: dict[str, A
 # The answers of the victim's members, by what the operation needs.
 def content_refusals(forbidden: str, not_found: str) -> dict[str, str]:
     """A change of a dashboard's content: `dashboard.edit` and seeing it."""
-    return {MEMBER_WITHOUT_EDIT: forbidden, UNGRANTED_EDITOR: not_found}
+    return {MEMBER_WITHOUT_EDIT: forbidden, UNGRANTED_EDITOR: not_found, ROLELESS_EDITOR: not_found}
 
 
 def manage_refusals(forbidden: str, not_found: str) -> dict[str, str]:
@@ -100,4 +108,14 @@ def manage_refusals(forbidden: str, not_found: str) -> dict[str, str]:
 
 def read_refusals(not_visible: str) -> dict[str, str]:
     """Reading one dashboard (or what hangs on it): seeing it."""
-    return {UNGRANTED_READER: not_visible, UNGRANTED_EDITOR: not_visible}
+    return {
+        UNGRANTED_READER: not_visible,
+        UNGRANTED_EDITOR: not_visible,
+        ROLELESS_READER: not_visible,
+        ROLELESS_EDITOR: not_visible,
+    }
+
+
+def mixed_refusals(answer: str) -> dict[str, str]:
+    """Naming parts of a dashboard the caller cannot see, from one they may change."""
+    return {OTHER_TENANT_OWN_BOARD: answer, UNGRANTED_EDITOR_OWN_BOARD: answer}

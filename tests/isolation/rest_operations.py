@@ -5,13 +5,14 @@ an operation cannot claim a route it does not call."""
 from __future__ import annotations
 
 from tests.isolation.answers import SEED_000, SEED_002, SEED_003, SEED_004
-from tests.isolation.callers import MEMBER_WITHOUT_EDIT, NON_OWNER_EDITOR
+from tests.isolation.callers import MEMBER_WITHOUT_EDIT, NON_OWNER_EDITOR, OTHER_TENANT_OWN_BOARD
 from tests.isolation.operations import (
     Op,
     Rest,
     content_refusals,
     fresh,
     manage_refusals,
+    mixed_refusals,
     read_refusals,
 )
 from tests.isolation.victim import ASSIGNEE, Board, Victim
@@ -67,10 +68,18 @@ REST_OPS: dict[str, Op] = {
         lambda v, b: Rest(
             "PUT",
             f"{_board(b)}/widgets",
-            _envelope({"placements": [{"dashboard_widget_id": v.widget}]}),
+            _envelope(
+                {
+                    "placements": [
+                        {"dashboard_widget_id": v.widget},
+                        {"dashboard_widget_id": b.card_widget},
+                    ]
+                }
+            ),
         ),
         other_tenant=NOT_FOUND,
         same_tenant=CONTENT,
+        mixed=mixed_refusals("422 UNKNOWN_REFERENCE"),
     ),
     # seed 002
     "POST /api/dashboards (seed 002) in the victim's collection": Op(
@@ -101,9 +110,12 @@ REST_OPS: dict[str, Op] = {
     ),
     "PATCH /api/dashboards/{id}": Op(
         SEED_002,
-        lambda v, b: Rest("PATCH", _board(b), {"name": "Taken over"}),
+        lambda v, b: Rest(
+            "PATCH", _board(b), {"name": "Taken over", "collection_id": v.collection}
+        ),
         other_tenant=NOT_FOUND,
         same_tenant=CONTENT,
+        mixed={OTHER_TENANT_OWN_BOARD: "422 UNKNOWN_REFERENCE"},
     ),
     "DELETE /api/dashboards/{id}": Op(
         SEED_002,
@@ -122,28 +134,40 @@ REST_OPS: dict[str, Op] = {
         lambda v, b: Rest(
             "POST",
             f"{_board(b)}/cards",
-            {"card_type": "table", "layout": {"x": 0, "y": 6, "w": 6, "h": 2}},
+            {
+                "card_type": "table",
+                "layout": {"x": 0, "y": 6, "w": 6, "h": 2},
+                "data_source": {
+                    "dataset_id": v.dataset,
+                    "dimensions": ["region"],
+                    "measures": [{"aggregate": "sum", "column": "revenue"}],
+                },
+            },
         ),
         other_tenant=NOT_FOUND,
         same_tenant=CONTENT,
+        mixed={OTHER_TENANT_OWN_BOARD: "422 UNKNOWN_REFERENCE"},
     ),
     "PATCH /api/dashboards/{id}/cards/{card_id}": Op(
         SEED_002,
         lambda v, b: Rest("PATCH", _card(b), {"name": "Taken over"}),
         other_tenant=NOT_FOUND,
         same_tenant=CONTENT,
+        mixed=mixed_refusals(NOT_FOUND),
     ),
     "DELETE /api/dashboards/{id}/cards/{card_id}": Op(
         SEED_002,
         lambda v, b: Rest("DELETE", _card(b)),
         other_tenant=NOT_FOUND,
         same_tenant=CONTENT,
+        mixed=mixed_refusals(NOT_FOUND),
     ),
     "POST /api/dashboards/{id}/cards/{card_id}/duplicate": Op(
         SEED_002,
         lambda v, b: Rest("POST", f"{_card(b)}/duplicate"),
         other_tenant=NOT_FOUND,
         same_tenant=CONTENT,
+        mixed=mixed_refusals(NOT_FOUND),
     ),
     "PATCH /api/dashboards/{id}/layout": Op(
         SEED_002,
@@ -152,6 +176,7 @@ REST_OPS: dict[str, Op] = {
         ),
         other_tenant=NOT_FOUND,
         same_tenant=CONTENT,
+        mixed=mixed_refusals(NOT_FOUND),
     ),
     "POST /api/dashboards/{id}/pages": Op(
         SEED_002,
@@ -192,6 +217,7 @@ REST_OPS: dict[str, Op] = {
         lambda v, b: Rest("DELETE", f"{_board(b)}/shares/{b.share}"),
         other_tenant=NOT_FOUND,
         same_tenant=MANAGE,
+        mixed=mixed_refusals(NOT_FOUND),
     ),
     "GET /api/dashboards/collections": Op(
         SEED_002,
@@ -341,12 +367,14 @@ REST_OPS: dict[str, Op] = {
         lambda v, b: Rest("PUT", f"{BI}/{b.id}/widgets/{b.card}", {"name": "Taken over"}),
         other_tenant=NOT_FOUND,
         same_tenant=CONTENT,
+        mixed=mixed_refusals(NOT_FOUND),
     ),
     "DELETE /api/v1/bi/dashboards/{id}/widgets/{widget_id}": Op(
         SEED_003,
         lambda v, b: Rest("DELETE", f"{BI}/{b.id}/widgets/{b.card}"),
         other_tenant=NOT_FOUND,
         same_tenant=CONTENT,
+        mixed=mixed_refusals(NOT_FOUND),
     ),
     "POST /api/v1/bi/dashboards/{id}/share": Op(
         SEED_003,
@@ -383,9 +411,14 @@ REST_OPS: dict[str, Op] = {
     ),
     "PUT /api/dashboards/dashboard_{id}": Op(
         SEED_004,
-        lambda v, b: Rest("PUT", f"/api/dashboards/dashboard_{b.id}", {"name": "Taken over"}),
+        lambda v, b: Rest(
+            "PUT",
+            f"/api/dashboards/dashboard_{b.id}",
+            {"name": "Taken over", "widgets": [{"id": "w1", "type": v.kind}]},
+        ),
         other_tenant=NO_DASHBOARD,
         same_tenant=content_refusals(FORBIDDEN, NO_DASHBOARD),
+        mixed={OTHER_TENANT_OWN_BOARD: "400 INVALID_WIDGET_TYPE"},
     ),
     "DELETE /api/dashboards/dashboard_{id}": Op(
         SEED_004,

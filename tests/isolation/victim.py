@@ -24,6 +24,7 @@ READER = "rita"  # a member without dashboard.edit, roles or grants
 EDITOR = "bob"  # a member with dashboard.edit, neither owner nor admin, without grants
 ASSIGNEE = "carol"  # the team board is assigned to her as her default
 MEMBERS = (OWNER, ADMIN, READER, EDITOR)
+RESTRICTED_ROLE = 7  # no member but the owner and admin sees the restricted dashboard
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Victim:
     tenant_id: int
     mark: str  # in every object of the tenant
     private_mark: str  # in the private dashboard's objects only
+    role_mark: str  # in the role-restricted dashboard's objects only
     schema: str  # the tenant's data schema
     dataset: int
     dataset_gid: str
@@ -56,8 +58,14 @@ class Victim:
     widget_gid: str
     kind: str  # that widget's seed-004 kind (sent by attackers: no mark in it)
     slug: str  # the team board's public link
-    board: Board
-    private: Board
+    board: Board  # team: every member sees it
+    private: Board  # its owner, admins and grant holders only
+    restricted: Board  # team, but only for holders of RESTRICTED_ROLE
+    editors_board: Board  # team, made by EDITOR
+
+    def unseen_marks(self) -> tuple[str, str]:
+        """What no member without a grant or the role may read."""
+        return (self.private_mark, self.role_mark)
 
     def member(self, http: httpx.AsyncClient, user: str) -> Caller:
         scopes = {
@@ -108,7 +116,13 @@ VIEWER = "{ viewer { userId } }"
 
 
 async def _board(
-    owner: Caller, mark: str, collection: str, *, private: bool, widget_gid: str | None
+    owner: Caller,
+    mark: str,
+    collection: str | None,
+    *,
+    visibility: str = "TEAM",
+    role_ids: tuple[int, ...] = (),
+    widget_gid: str | None = None,
 ) -> Board:
     """A dashboard with a second page, a SQL card, the library widget (if given) and a viewer
     grant; every text of it carries `mark`."""
@@ -122,7 +136,8 @@ async def _board(
                 "description": f"{mark} description",
                 "collectionId": collection,
                 "parameters": {"note": f"{mark} default"},
-                "visibility": "PRIVATE" if private else "TEAM",
+                "visibility": visibility,
+                "roleIds": list(role_ids),
                 "tags": [f"{mark}-tag"],
                 "type": f"{mark}-type",
             }
@@ -177,9 +192,11 @@ async def _board(
 async def build_victim(http: httpx.AsyncClient, services: Services) -> Victim:
     tenant = new_tenant()
     mark, private_mark = f"Vm{uuid.uuid4().hex[:12]}", f"Pm{uuid.uuid4().hex[:12]}"
+    role_mark = f"Rm{uuid.uuid4().hex[:12]}"
     kind = f"k_{uuid.uuid4().hex[:10]}"
     owner = Caller(http, tenant, user=OWNER, scopes=(EDIT_SCOPE,))
     admin = Caller(http, tenant, user=ADMIN, scopes=(EDIT_SCOPE, ADMIN_SCOPE))
+    victim_editor = Caller(http, tenant, user=EDITOR, scopes=(EDIT_SCOPE,))
 
     schema = await seed_sales(services, tenant)
     await run_as_service(
@@ -211,9 +228,11 @@ async def build_victim(http: httpx.AsyncClient, services: Services) -> Victim:
         await owner.graphql(CREATE_WIDGET, {"input": widget_input}), "createDashboardWidget"
     )["dashboardWidget"]
 
-    board = await _board(owner, mark, collection["id"], private=False, widget_gid=widget["id"])
-    both = f"{mark} {private_mark}"
-    private = await _board(owner, both, collection["id"], private=True, widget_gid=None)
+    board = await _board(owner, mark, collection["id"], widget_gid=widget["id"])
+    private_marks = f"{mark} {private_mark}"
+    private = await _board(owner, private_marks, collection["id"], visibility="PRIVATE")
+    role_marks = f"{mark} {role_mark}"
+    restricted = await _board(owner, role_marks, collection["id"], role_ids=(RESTRICTED_ROLE,))
     link = await owner.graphql(PUBLISH, {"input": {"dashboardId": board.gid}})
     slug = _payload(link, "publishDashboard")["publicLink"]["slug"]
     assign = {"userId": ASSIGNEE, "dashboardId": board.gid, "isDefault": True}
@@ -224,6 +243,7 @@ async def build_victim(http: httpx.AsyncClient, services: Services) -> Victim:
         tenant_id=await services.tenants.id_for(tenant),
         mark=mark,
         private_mark=private_mark,
+        role_mark=role_mark,
         schema=schema,
         dataset=dataset["dataset"]["databaseId"],
         dataset_gid=dataset["dataset"]["id"],
@@ -235,6 +255,8 @@ async def build_victim(http: httpx.AsyncClient, services: Services) -> Victim:
         slug=slug,
         board=board,
         private=private,
+        restricted=restricted,
+        editors_board=await _board(victim_editor, mark, None),
     )
     # Members become known to the tenant on their first call; make that happen now, so that
     # a refused call later must not change even that.
@@ -252,6 +274,7 @@ def placeholder() -> Victim:
         tenant_id=1,
         mark="Vm",
         private_mark="Pm",
+        role_mark="Rm",
         schema="tenant_data_1",
         dataset=5,
         dataset_gid="RGF0YXNldDo1",
@@ -263,4 +286,13 @@ def placeholder() -> Victim:
         slug="slug",
         board=board,
         private=board,
+        restricted=board,
+        editors_board=board,
     )
+
+
+async def own_board(http: httpx.AsyncClient, tenant: str) -> Board:
+    """A dashboard of another tenant, made by its own OWNER, for attacks that name the
+    victim's objects from a dashboard the attacker may change."""
+    caller = Caller(http, tenant, user=OWNER, scopes=(EDIT_SCOPE, ADMIN_SCOPE))
+    return await _board(caller, f"Am{uuid.uuid4().hex[:12]}", None)
