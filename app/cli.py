@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import sys
 from pathlib import Path
 
+from app.observability.logs import configure_logging, logging_config
 from app.settings import Settings, get_settings
 
 
@@ -47,10 +47,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     settings = get_settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # Alembic's plugin set-up and pgserver's commands are noise at INFO on every start.
-    for chatty in ("alembic.runtime.plugins", "pgserver"):
-        logging.getLogger(chatty).setLevel(logging.WARNING)
+    configure_logging(settings)
     handler = {
         "serve": _serve,
         "migrate": _migrate,
@@ -65,6 +62,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from app.main import resolve_database_url
+    from app.observability.metrics import prepare_multiprocess_metrics
     from db.migrate import upgrade
 
     url = asyncio.run(resolve_database_url(settings))
@@ -86,15 +84,20 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         f"\n  A token:         make token   (or: dashboards-api token --tenant demo)\n",
         file=sys.stderr,
     )
+    workers = args.workers or settings.workers
+    prepare_multiprocess_metrics(workers, settings.data_dir)
     uvicorn.run(
         "app.main:create_app",
         factory=True,
         host=host,
         port=port,
-        workers=args.workers or settings.workers,
+        workers=workers,
         reload=args.reload,
         proxy_headers=False,
-        log_level="info",
+        # Every worker logs as LOG_FORMAT says; the app writes one access line per request.
+        log_config=logging_config(settings),
+        log_level=settings.log_level.lower(),
+        access_log=False,
     )
     return 0
 

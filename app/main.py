@@ -22,8 +22,9 @@ from app.graphql.endpoint import GraphQLEndpoint
 from app.graphql.schema import build_schema
 from app.health import healthz, readyz
 from app.limits import BodySizeLimitMiddleware
-from app.observability import ObservabilityMiddleware, Telemetry
 from app.observability.metrics_route import metrics_route
+from app.observability.middleware import ObservabilityMiddleware
+from app.observability.telemetry import Telemetry
 from app.rate_limit import RateLimitHeadersMiddleware, create_rate_limiter
 from app.rest import clarus, datasets, public, shared
 from app.rest.analytics import routes as analytics

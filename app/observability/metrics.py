@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+from pathlib import Path
 from typing import NamedTuple
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -34,6 +35,21 @@ CLIENT_CLOSED = 499
 
 def multiprocess_dir() -> str | None:
     return os.environ.get(MULTIPROC_DIR_VARIABLE) or None
+
+
+def prepare_multiprocess_metrics(workers: int, data_dir: Path) -> None:
+    """Before uvicorn starts its workers: several workers need PROMETHEUS_MULTIPROC_DIR (by
+    default a folder in DATA_DIR), emptied of a previous run's files, which would count again."""
+    folder = multiprocess_dir()
+    if folder is None:
+        if workers <= 1:
+            return
+        folder = str(data_dir.resolve() / "prometheus-multiproc")
+        os.environ[MULTIPROC_DIR_VARIABLE] = folder
+    path = Path(folder)
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        stale.unlink()
 
 
 class RequestLabels(NamedTuple):

@@ -18,6 +18,7 @@ from app.observability.metrics import CLIENT_CLOSED
 from app.observability.request_info import RequestInfo, serving
 from app.observability.telemetry import Telemetry
 from app.observability.tracing import ServerSpan
+from app.unavailable import STATUS, recognise
 
 REQUEST_ID_HEADER = "x-request-id"
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -52,8 +53,13 @@ class ObservabilityMiddleware:
                 await self.app(scope, receive, send_with_id)
             except Exception as exc:
                 span.fail(exc)
-                log.exception("unexpected error (request %s)", info.request_id)
-                if status == CLIENT_CLOSED:  # nothing sent yet
+                # An outage is no bug: 503 with Retry-After (app/unavailable.py logs it).
+                unavailable = recognise(exc)
+                if unavailable is None:
+                    log.exception("unexpected error (request %s)", info.request_id)
+                if status == CLIENT_CLOSED and unavailable is not None:
+                    await send_json(send_with_id, STATUS, unavailable.body, unavailable.headers)
+                elif status == CLIENT_CLOSED:  # nothing sent yet
                     await send_json(
                         send_with_id,
                         500,

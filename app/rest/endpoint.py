@@ -18,8 +18,10 @@ from app.rest.responses import (
     domain_error_response,
     rejection_response,
     request_error_response,
+    unavailable_response,
 )
 from app.services import Services
+from app.unavailable import recognise
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,12 @@ def rest_endpoint(
             return request_error_response(error, style)
         except DomainError as error:
             return domain_error_response(error, style)
+        except Exception as error:
+            # The database is down, restarting or out of connections: 503 (docs/faults.md).
+            unavailable = recognise(error)
+            if unavailable is None:
+                raise
+            return unavailable_response(unavailable, style)
 
     endpoint.__name__ = handler.__name__
     return endpoint

@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 
 from app.errors import DomainError, ErrorCode, FieldPath
 from app.request_context import Rejection
+from app.unavailable import STATUS, Unavailable
 
 
 class ORJSONResponse(JSONResponse):
@@ -139,6 +140,12 @@ def request_error_response(error: RequestError, style: ErrorStyle = PLAIN) -> Re
         field=error.field,
         details=error.details,
         resource=error.resource,
+    )
+
+
+def unavailable_response(unavailable: Unavailable, style: ErrorStyle = PLAIN) -> Response:
+    return error_response(
+        STATUS, unavailable.code, unavailable.message, style=style, headers=unavailable.headers
     )
 
 
