@@ -4,12 +4,9 @@ tenant and user, and no secret in any line: tokens, passwords in URLs, `password
 
 from __future__ import annotations
 
-import io
-import json
 import logging
 import re
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
@@ -34,47 +31,17 @@ from app.observability.request_info import note_caller
 from app.observability.telemetry import Telemetry
 from app.settings import Settings
 from tests.conftest import SECRET, Caller
+from tests.log_capture import Captured, capture_json_logs
 from tests.test_rest_platform import new_board
 
 DB_PASSWORD = "pg-pass-" + "q" * 12
 DB_URL = f"postgresql://dashboards:{DB_PASSWORD}@db.internal:5432/dashboards"
 
 
-class Captured:
-    def __init__(self, stream: io.StringIO) -> None:
-        self.stream = stream
-
-    @property
-    def text(self) -> str:
-        return self.stream.getvalue()
-
-    def lines(self) -> list[dict[str, Any]]:
-        return [json.loads(line) for line in self.text.splitlines()]
-
-    def access_lines(self, request_id: str) -> list[dict[str, Any]]:
-        return [
-            line
-            for line in self.lines()
-            if line["logger"] == "app.access" and line.get("request_id") == request_id
-        ]
-
-
 @pytest.fixture
 def json_logs() -> Iterator[Captured]:
-    """What the service writes with LOG_FORMAT=json, from INFO up, during the test."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonLineFormatter())
-    handler.addFilter(RequestContextFilter())
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    try:
-        yield Captured(stream)
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
+    with capture_json_logs() as captured:
+        yield captured
 
 
 # One line per request.
