@@ -48,7 +48,15 @@ from tests.isolation.graphql_operations import GRAPHQL_OPS
 from tests.isolation.operations import Gql, Op, Request, Rest
 from tests.isolation.rest_operations import REST_OPS
 from tests.isolation.snapshot import tenant_rows
-from tests.isolation.victim import Board, Victim, build_victim, own_board, placeholder
+from tests.isolation.victim import (
+    ADMIN,
+    OWNER,
+    Board,
+    Victim,
+    build_victim,
+    own_board,
+    placeholder,
+)
 
 OPS: dict[str, Op] = {**GRAPHQL_OPS, **REST_OPS}
 
@@ -70,6 +78,10 @@ PLACEHOLDER = placeholder()
 
 def _request(op: Op) -> Request:
     return op.build(PLACEHOLDER, PLACEHOLDER.board)
+
+
+def _is_query(request: Request) -> bool:
+    return isinstance(request, Gql) and request.is_query
 
 
 def _transports(op: Op) -> tuple[str, ...]:
@@ -300,3 +312,52 @@ async def test_routes_outside_the_matrix_show_nothing_of_the_victim(
     for unseen in victim.unseen_marks():
         assert unseen not in response.text
     assert victim.tenant not in shown(response)
+
+
+# --- controls: the checks above can fail ----------------------------------------------------
+
+# Reads whose answers hold nothing of any tenant's.
+TENANTLESS = {
+    "query viewer",
+    "query dashboardTemplates",
+    "GET /api/dashboards/templates",
+    "query userDashboards",  # the assignee's list names the board, not its content: see below
+}
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [
+        name
+        for name, op in OPS.items()
+        if name not in TENANTLESS
+        and ((isinstance(r := _request(op), Rest) and r.method == "GET") or _is_query(r))
+    ],
+)
+async def test_the_victims_admin_reads_the_markers(
+    client: httpx.AsyncClient, worlds: Worlds, operation: str
+) -> None:
+    """Every read the matrix makes selects fields that carry the victim's markers, so a leak
+    would be seen: the victim's own admin gets them."""
+    world = await worlds.get()
+    victim = world.victim
+    request = OPS[operation].build(victim, victim.board)
+    admin = victim.member(client, ADMIN)
+    response = await _send(client, request, admin.headers, "POST")
+    assert response.status_code == 200, response.text
+    assert victim.mark in response.text, response.text
+
+
+async def test_the_snapshot_sees_a_permitted_write(
+    client: httpx.AsyncClient, services: Services, worlds: Worlds
+) -> None:
+    world = await worlds.get()
+    victim = world.victim
+    owner = victim.member(client, OWNER)
+    response = await owner.request(
+        "PATCH", f"/api/dashboards/collections/{victim.collection}", json={"name": "Renamed"}
+    )
+    assert response.status_code == 200, response.text
+    worlds.discard()
+    after = await tenant_rows(services, victim.tenant_id)
+    assert _changed(world.before, after) == ["collections"]

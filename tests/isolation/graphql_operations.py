@@ -3,7 +3,13 @@ that carry the victim's markers, so that an answer that should be empty would sh
 
 from __future__ import annotations
 
-from tests.isolation.callers import MEMBER_WITHOUT_EDIT, NON_OWNER_EDITOR, OTHER_TENANT_OWN_BOARD
+from tests.isolation.callers import (
+    MEMBER_WITHOUT_EDIT,
+    NON_OWNER_EDITOR,
+    OTHER_TENANT_OWN_BOARD,
+    ROLELESS_EDITOR,
+    UNGRANTED_EDITOR,
+)
 from tests.isolation.operations import (
     GRAPHQL,
     Gql,
@@ -16,15 +22,15 @@ from tests.isolation.operations import (
     mixed_refusals,
     read_refusals,
 )
-from tests.isolation.victim import ASSIGNEE, Board, Victim
+from tests.isolation.victim import ASSIGNEE, EDITOR, Board, Victim
 
 OK, NULL, ERROR = "ok", "null", "error"
 FORBIDDEN, NOT_FOUND = "FORBIDDEN", "NOT_FOUND"
 CONTENT = content_refusals(FORBIDDEN, NOT_FOUND)
 MANAGE = manage_refusals(FORBIDDEN, NOT_FOUND)
-UNSEEN = read_refusals(NULL)
+UNSEEN = read_refusals(NULL, OK)
 LIBRARY = {MEMBER_WITHOUT_EDIT: FORBIDDEN}
-LISTED_WITHOUT_PRIVATE = read_refusals(OK)
+LISTED_WITHOUT_PRIVATE = read_refusals(OK, OK)
 ADMIN_OR_SELF = {MEMBER_WITHOUT_EDIT: FORBIDDEN, NON_OWNER_EDITOR: FORBIDDEN}
 
 WIDGET = "id databaseId name description config dataSource kind"
@@ -236,6 +242,19 @@ GRAPHQL_OPS: dict[str, Op] = {
         other_tenant=NULL,
         same_tenant=UNSEEN,
         mixed={OTHER_TENANT_OWN_BOARD: NULL},
+    ),
+    "query widgetData: card widget on a dashboard": Op(
+        GRAPHQL,
+        lambda v, b: gql_query(
+            "widgetData",
+            "query D($id: ID!, $d: ID) { widgetData(id: $id, dashboardId: $d) "
+            f"{{ {RENDERED_CARD} }} }}",
+            id=b.card_widget_gid,
+            d=b.gid,
+        ),
+        other_tenant=NULL,
+        same_tenant=UNSEEN,
+        mixed=mixed_refusals(NULL),
     ),
     "query userDashboards": Op(
         GRAPHQL,
@@ -620,6 +639,17 @@ GRAPHQL_OPS: dict[str, Op] = {
         ),
         other_tenant=NOT_FOUND,
         same_tenant=ADMIN_OR_SELF,
+    ),
+    "assignDashboard to the editor": Op(
+        GRAPHQL,
+        lambda v, b: gql_mutation(
+            "assignDashboard",
+            "AssignDashboardInput",
+            "assignment { isDefault dashboard { name } }",
+            {"userId": EDITOR, "dashboardId": b.gid, "isDefault": True},
+        ),
+        other_tenant=NOT_FOUND,
+        same_tenant={UNGRANTED_EDITOR: NOT_FOUND, ROLELESS_EDITOR: NOT_FOUND},
     ),
     "unassignDashboard": Op(
         GRAPHQL,

@@ -106,13 +106,15 @@ def manage_refusals(forbidden: str, not_found: str) -> dict[str, str]:
     return {**content_refusals(forbidden, not_found), NON_OWNER_EDITOR: forbidden}
 
 
-def read_refusals(not_visible: str) -> dict[str, str]:
-    """Reading one dashboard (or what hangs on it): seeing it."""
+def read_refusals(not_visible: str, seen: str) -> dict[str, str]:
+    """Reading one dashboard (or what hangs on it): seeing it. A member without
+    dashboard.edit sees the team dashboard (`seen`), but not its public link."""
     return {
         UNGRANTED_READER: not_visible,
         UNGRANTED_EDITOR: not_visible,
         ROLELESS_READER: not_visible,
         ROLELESS_EDITOR: not_visible,
+        MEMBER_WITHOUT_EDIT: seen,
     }
 
 

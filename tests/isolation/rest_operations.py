@@ -5,7 +5,13 @@ an operation cannot claim a route it does not call."""
 from __future__ import annotations
 
 from tests.isolation.answers import SEED_000, SEED_002, SEED_003, SEED_004
-from tests.isolation.callers import MEMBER_WITHOUT_EDIT, NON_OWNER_EDITOR, OTHER_TENANT_OWN_BOARD
+from tests.isolation.callers import (
+    MEMBER_WITHOUT_EDIT,
+    NON_OWNER_EDITOR,
+    OTHER_TENANT_OWN_BOARD,
+    ROLELESS_EDITOR,
+    UNGRANTED_EDITOR,
+)
 from tests.isolation.operations import (
     Op,
     Rest,
@@ -15,7 +21,7 @@ from tests.isolation.operations import (
     mixed_refusals,
     read_refusals,
 )
-from tests.isolation.victim import ASSIGNEE, Board, Victim
+from tests.isolation.victim import ASSIGNEE, EDITOR, Board, Victim
 
 FORBIDDEN = "403 FORBIDDEN"
 NOT_FOUND = "404 NOT_FOUND"
@@ -23,9 +29,9 @@ NO_DASHBOARD = "404 DASHBOARD_NOT_FOUND"  # seed 004
 CREATED, LISTED = "201", "200"
 CONTENT = content_refusals(FORBIDDEN, NOT_FOUND)
 MANAGE = manage_refusals(FORBIDDEN, NOT_FOUND)
-UNSEEN = read_refusals(NOT_FOUND)
+UNSEEN = read_refusals(NOT_FOUND, LISTED)
 LIBRARY = {MEMBER_WITHOUT_EDIT: FORBIDDEN}
-LISTED_WITHOUT_PRIVATE = read_refusals(LISTED)
+LISTED_WITHOUT_PRIVATE = read_refusals(LISTED, LISTED)
 ADMIN_OR_SELF = {MEMBER_WITHOUT_EDIT: FORBIDDEN, NON_OWNER_EDITOR: FORBIDDEN}
 
 BI = "/api/v1/bi/dashboards"
@@ -407,7 +413,7 @@ REST_OPS: dict[str, Op] = {
         SEED_004,
         lambda v, b: Rest("GET", f"/api/dashboards/dashboard_{b.id}"),
         other_tenant=NO_DASHBOARD,
-        same_tenant=read_refusals(NO_DASHBOARD),
+        same_tenant=read_refusals(NO_DASHBOARD, LISTED),
     ),
     "PUT /api/dashboards/dashboard_{id}": Op(
         SEED_004,
@@ -437,6 +443,14 @@ REST_OPS: dict[str, Op] = {
         lambda v, b: Rest("PUT", _user(b), {"isDefault": False}),
         other_tenant=NO_DASHBOARD,
         same_tenant=ADMIN_OR_SELF,
+    ),
+    "PUT /api/users/{userId}/dashboards/{id} for the editor": Op(
+        SEED_004,
+        lambda v, b: Rest(
+            "PUT", f"/api/users/{EDITOR}/dashboards/dashboard_{b.id}", {"isDefault": True}
+        ),
+        other_tenant=NO_DASHBOARD,
+        same_tenant={UNGRANTED_EDITOR: NO_DASHBOARD, ROLELESS_EDITOR: NO_DASHBOARD},
     ),
     "DELETE /api/users/{userId}/dashboards/{id}": Op(
         SEED_004,
