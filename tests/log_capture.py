@@ -33,10 +33,12 @@ class Captured:
 
 @contextmanager
 def capture_json_logs() -> Iterator[Captured]:
-    """Every record from INFO up, through the service's JSON formatter and context filter."""
+    """Every record from INFO up, through the service's JSON formatter and context filter;
+    not those of the tests' own HTTP client (httpx logs every URL it calls)."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(JsonLineFormatter())
+    handler.addFilter(lambda record: not record.name.startswith(("httpx", "httpcore")))
     handler.addFilter(RequestContextFilter())
     root = logging.getLogger()
     level = root.level

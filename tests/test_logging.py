@@ -84,6 +84,25 @@ async def test_a_graphql_line_names_the_operation(json_logs: Captured, editor: C
     assert line["user"] == "alice"
 
 
+async def test_a_public_render_line_has_the_tenant_and_never_the_slug(
+    json_logs: Captured, editor: Caller, http: httpx.AsyncClient
+) -> None:
+    board = await new_board(editor)
+    link = (await editor.request("POST", f"/api/dashboards/{board['id']}/public")).json()
+
+    response = await http.get(
+        f"/api/public/dashboards/{link['slug']}/render", headers={"X-Request-ID": "obs-public"}
+    )
+
+    assert response.status_code == 200
+    (line,) = json_logs.access_lines("obs-public")
+    assert line["route"] == "/api/public/dashboards/{slug}/render"
+    assert line["tenant"] == editor.tenant
+    assert "user" not in line
+    # The slug opens the dashboard to anyone: it is a secret like a token.
+    assert link["slug"] not in json_logs.text
+
+
 async def test_a_request_without_a_sane_id_gets_one_made(
     json_logs: Captured, http: httpx.AsyncClient
 ) -> None:

@@ -115,6 +115,17 @@ async def test_a_path_no_route_matches_is_counted_as_unmatched(http: httpx.Async
     assert not any("/no/such" in dict(labels).get("route", "") for _, labels in after)
 
 
+async def test_files_of_a_mounted_app_count_under_the_mount(http: httpx.AsyncClient) -> None:
+    labels = request_labels("/docs/static", 200)
+    before = await scrape(http)
+
+    for name in ("favicon-16x16.png", "favicon-32x32.png", "index.css"):
+        assert (await http.get(f"/docs/static/{name}")).status_code == 200
+
+    after = await scrape(http)
+    assert value(after, REQUESTS, **labels) - value(before, REQUESTS, **labels) == 3
+
+
 async def test_the_scrape_itself_is_the_one_request_in_flight(http: httpx.AsyncClient) -> None:
     samples = await scrape(http)
 

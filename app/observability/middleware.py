@@ -11,6 +11,7 @@ import time
 import uuid
 
 from starlette.datastructures import MutableHeaders
+from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.asgi_json import send_json
@@ -115,7 +116,9 @@ def route_template(scope: Scope) -> str | None:
     path = getattr(route, "path", None)
     if not isinstance(path, str):
         return None
-    # Inside a Mount, the route's path is relative to the mount's.
+    # Inside a Mount, root_path has grown by the mount's path (relative to the app's).
     root_path: str = scope.get("root_path", "")
-    app_root_path: str = scope.get("app_root_path", root_path)
-    return root_path[len(app_root_path) :] + path
+    mounted = root_path[len(scope.get("app_root_path", root_path)) :]
+    if isinstance(route, Mount):  # an app of its own (static files): the mount is the route
+        return mounted or path
+    return mounted + path

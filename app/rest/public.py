@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from app.domain.public_links import open_public_link
 from app.errors import DomainError
-from app.observability import current_request_id
+from app.observability.request_info import current_request_id, note_caller
 from app.rest.platform.tiles import rendered
 from app.rest.responses import (
     ErrorStyle,
@@ -55,6 +55,7 @@ async def _render(request: Request) -> dict[str, Any]:
     )
     if visit is None:
         raise RequestError(404, "NOT_FOUND", "dashboard not found", resource="dashboard")
+    note_caller(visit.context.tenant_name, None)  # no user: the slug is the credential
     return await rendered(visit.context, visit.dashboard_id, request, public=True)
 
 
