@@ -1,4 +1,4 @@
-"""`dashboards-api`: serve, migrate, token, tenant-data, export-schema."""
+"""`dashboards-api`: serve, migrate, token, tenant-data, export-schema, persist-operations."""
 
 from __future__ import annotations
 
@@ -45,6 +45,13 @@ def main(argv: list[str] | None = None) -> int:
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("--output", type=Path, help="write to this file instead")
 
+    persist = commands.add_parser(
+        "persist-operations",
+        help="build the persisted-operations manifest from a folder of .graphql documents",
+    )
+    persist.add_argument("directory", type=Path, help="searched for *.graphql, recursively")
+    persist.add_argument("--output", type=Path, help="default: GRAPHQL_PERSISTED_OPERATIONS_PATH")
+
     args = parser.parse_args(argv)
     settings = get_settings()
     configure_logging(settings)
@@ -54,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         "token": _token,
         "tenant-data": _tenant_data,
         "export-schema": _export_schema,
+        "persist-operations": _persist_operations,
     }[args.command]
     return handler(args, settings)
 
@@ -179,6 +187,26 @@ def _export_schema(args: argparse.Namespace, settings: Settings) -> int:
         args.output.write_text(sdl)
     else:
         sys.stdout.write(sdl)
+    return 0
+
+
+def _persist_operations(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from app.graphql.persisted_build import BuildError, build_manifest
+    from app.graphql.schema import schema
+
+    if not args.directory.is_dir():
+        print(f"not a directory: {args.directory}", file=sys.stderr)
+        return 2
+    try:
+        manifest = build_manifest(args.directory, schema._schema)
+    except BuildError as error:
+        print(f"no manifest written:\n{error}", file=sys.stderr)
+        return 2
+    output: Path = args.output or settings.graphql_persisted_operations_path
+    output.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    print(f"{len(manifest['operations'])} persisted operations written to {output}")
     return 0
 
 

@@ -106,6 +106,16 @@ class Settings(BaseSettings):
                 raise ValueError(message) from None
         return value
 
+    # GraphQL cost limit and persisted operations (docs/graphql-limits.md).
+    # Each field costs 1; a list multiplies its selections by its page size (first/last).
+    graphql_max_cost: int = Field(default=50_000, ge=1)
+    # Items a list without first/last (a dashboard's cards, pages, shares) is assumed to hold.
+    graphql_cost_list_size: int = Field(default=20, ge=1)
+    # The manifest `dashboards-api persist-operations` writes; a missing file is an empty one.
+    graphql_persisted_operations_path: Path = Path("persisted-operations.json")
+    # Run only the manifest's documents, refusing any `query` text (recommended in production).
+    graphql_persisted_only: bool = False
+
     # Observability (docs/observability.md).
     # Log lines as JSON objects or text; auto: JSON in production, text in development.
     log_format: Literal["auto", "json", "text"] = "auto"

@@ -98,6 +98,7 @@ async def test_a_request_is_a_server_span_named_by_its_route_template(
         "http.request.method": "GET",
         "http.route": "/api/dashboards/{dashboard_id}",
         "http.response.status_code": 200,
+        "dashboards.tenant": caller.tenant,
     }
     assert span.status.status_code is StatusCode.UNSET
     (line,) = logs.access_lines("trace-test-1")

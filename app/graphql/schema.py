@@ -6,19 +6,20 @@ import logging
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     ValidationCache,
 )
 from strawberry.relay import GlobalIDValueError
 from strawberry.schema.config import StrawberryConfig
 
+from app.graphql.cost import CostEstimator, CostLimiter, CostLimits
+from app.graphql.document_limits import alias_limit, depth_limit
 from app.graphql.errors import PublicQueryError
 from app.graphql.mutations import Mutation
 from app.graphql.queries import Query
@@ -49,14 +50,25 @@ def _should_mask(error: GraphQLError) -> bool:
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
-    # Factories: strawberry builds fresh extension instances for every operation.
-    # The parser and validation caches live at module level, shared across requests.
+    # Factories: strawberry builds fresh extension instances for every operation. The rule
+    # classes are made once here: the validation cache keys on them, and a class made per
+    # request (as a QueryDepthLimiter factory did) would never hit it.
+    rules = _limit_rules(settings)
+    # Cost plans are cached per document, in the estimator, shared across requests.
+    estimator = CostEstimator(
+        CostLimits(
+            max_cost=settings.graphql_max_cost,
+            page_size_default=settings.page_size_default,
+            page_size_max=settings.page_size_max,
+            list_size=settings.graphql_cost_list_size,
+        ),
+    )
     extensions: list[Any] = [
-        lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
         lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+        lambda: AddValidationRules(rules),
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
+        lambda: CostLimiter(estimator),
         lambda: MaskErrors(
             should_mask_error=_should_mask,
             error_message="Unexpected error; quote the X-Request-ID when reporting it.",
@@ -64,6 +76,14 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         # The operation's name and type, for metrics, logs and traces.
         OperationNoter,
     ]
-    if not settings.graphql_introspection:
-        extensions.append(DisableIntrospection)
     return strawberry.Schema(query=Query, mutation=Mutation, config=CONFIG, extensions=extensions)
+
+
+def _limit_rules(settings: Settings) -> list[type[ASTValidationRule]]:
+    rules: list[type[ASTValidationRule]] = [
+        depth_limit(settings.graphql_max_depth),
+        alias_limit(settings.graphql_max_aliases),
+    ]
+    if not settings.graphql_introspection:
+        rules.extend(DisableIntrospection().validation_rules)
+    return rules

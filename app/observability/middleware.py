@@ -81,6 +81,8 @@ class ObservabilityMiddleware:
         metrics.observe_request(info.method, labels, status, seconds)
         route, operation, operation_type = labels
         attributes: dict[str, str | int] = {"http.route": route}
+        if info.tenant is not None:
+            attributes |= {"dashboards.tenant": info.tenant}
         fields: dict[str, str | int | float] = {"method": info.method, "route": route}
         if operation_type:
             name = what = f"{operation_type} {operation}"
