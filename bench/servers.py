@@ -299,6 +299,8 @@ def ours(
             "SEED_DEMO": "false",
             "DATA_DIR": str(data_dir),
             "ENVIRONMENT": "development",
+            # The load generator is one user: per-user rate limits would measure the limiter.
+            "RATE_LIMIT_ENABLED": "false",
         },
         workers=workers,
     )

@@ -10,6 +10,7 @@ from aiodataloader import DataLoader
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.context import RequestContext
+from app.domain.cards import Card, get_cards
 from app.domain.collections import CollectionRecord, get_collections
 from app.domain.dashboards import get_dashboards
 from app.domain.datasets import get_datasets
@@ -50,6 +51,7 @@ class Loaders:
         self.dashboard_by_id: DataLoader[int, Any] = _loader(ctx, get_dashboards, lambda: None)
         self.widget_by_id: DataLoader[int, Any] = _loader(ctx, get_visible_widgets, lambda: None)
         self.placements_by_dashboard_id: DataLoader[int, Any] = _loader(ctx, get_placements, list)
+        self.cards_by_dashboard_id: DataLoader[int, Any] = _loader(ctx, get_cards, list)
         self.pages_by_dashboard_id: DataLoader[int, Any] = _loader(ctx, get_pages, list)
         self.shares_by_dashboard_id: DataLoader[int, Any] = _loader(ctx, get_shares, list)
         self.collection_by_id: DataLoader[int, Any] = _loader(ctx, get_collections, lambda: None)
@@ -73,6 +75,11 @@ class Loaders:
 
     async def placements(self, dashboard_id: int) -> list[PlacementRecord]:
         result: list[PlacementRecord] = await self.placements_by_dashboard_id.load(dashboard_id)
+        return result
+
+    async def cards(self, dashboard_id: int) -> list[Card]:
+        """The dashboard's cards with their widgets (placements without them: `placements`)."""
+        result: list[Card] = await self.cards_by_dashboard_id.load(dashboard_id)
         return result
 
     async def pages(self, dashboard_id: int) -> list[PageRecord]:

@@ -14,6 +14,7 @@ from app.domain import dashboards as dashboard_service
 from app.domain import lookup
 from app.domain import widgets as widget_service
 from app.domain.access import Visibility
+from app.domain.cards import Card
 from app.domain.widgets import WidgetType
 from app.graphql.assignment_queries import AssignmentQueries
 from app.graphql.context import Info
@@ -58,8 +59,12 @@ class DashboardQueries:
             return Dataset.from_record(dataset) if dataset else None
         ctx = info.context.request
         if (card_id := database_id_of(id, "DashboardCard", allow_plain=False)) is not None:
-            card = await lookup.visible_card(ctx, card_id)
-            return DashboardCard.from_record(card) if card else None
+            placement = await lookup.visible_card(ctx, card_id)
+            if placement is None:
+                return None
+            # Its dashboard is visible, so its widget is too.
+            card_widget = await loaders.widget(placement.widget_id)
+            return DashboardCard.from_card(Card(placement, card_widget)) if card_widget else None
         if (page_id := database_id_of(id, "DashboardPage", allow_plain=False)) is not None:
             page = await lookup.visible_page(ctx, page_id)
             return DashboardPage.from_record(page) if page else None

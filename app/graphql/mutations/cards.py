@@ -99,7 +99,7 @@ class UpdateDashboardLayoutPayload:
 
 
 def _card(card: service.Card | None) -> DashboardCard | None:
-    return DashboardCard.from_record(card.placement) if card else None
+    return DashboardCard.from_card(card) if card else None
 
 
 def _ids(dashboard_id: str, card_id: str) -> tuple[int, int]:

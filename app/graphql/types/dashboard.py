@@ -10,6 +10,7 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from app.domain.access import Visibility
+from app.domain.cards import Card
 from app.domain.dashboards import filter_settings
 from app.domain.records import DashboardRecord, PageRecord, PlacementRecord, WidgetRecord
 from app.domain.records import Position as PositionRecord
@@ -66,33 +67,21 @@ class DashboardWidgetPlacement:
 
 @strawberry.type(description="A tile of a dashboard: a widget placed on a page.")
 class DashboardCard(relay.Node):
+    # Every field but `page` is a plain attribute, filled from one joined row (get_cards):
+    # a dashboard's cards resolve without a lookup or an awaitable per card and field.
     id: relay.NodeID[int]
     layout: Position | None = strawberry.field(
         description="Where the card sits on its page's grid; null when never positioned."
     )
-    _widget_id: strawberry.Private[int]
+    database_id: int = strawberry.field(description="The integer key, as REST routes use it.")
+    dashboard_widget: DashboardWidget = strawberry.field(
+        description="The widget behind the card; its config is the card's."
+    )
+    card_type: WidgetType = strawberry.field(description="The card's widget type.")
+    name: str
+    config: JSON
     _page_id: strawberry.Private[int]
     _dashboard_id: strawberry.Private[int]
-
-    @strawberry.field(description="The integer key, as REST routes use it.")
-    def database_id(self) -> int:
-        return self.id
-
-    @strawberry.field(description="The widget behind the card; its config is the card's.")
-    async def dashboard_widget(self, info: Info) -> DashboardWidget:
-        return DashboardWidget.from_record(await _widget(info, self._widget_id))
-
-    @strawberry.field(description="The card's widget type.")
-    async def card_type(self, info: Info) -> WidgetType:
-        return WidgetType((await _widget(info, self._widget_id)).widget_type)
-
-    @strawberry.field
-    async def name(self, info: Info) -> str:
-        return (await _widget(info, self._widget_id)).name
-
-    @strawberry.field
-    async def config(self, info: Info) -> JSON:
-        return cast(JSON, (await _widget(info, self._widget_id)).config)
 
     @strawberry.field(description="The page the card is on.")
     async def page(self, info: Info) -> DashboardPage:
@@ -100,13 +89,18 @@ class DashboardCard(relay.Node):
         return next(DashboardPage.from_record(p) for p in pages if p.id == self._page_id)
 
     @classmethod
-    def from_record(cls, record: PlacementRecord) -> DashboardCard:
+    def from_card(cls, card: Card) -> DashboardCard:
+        placement, widget = card.placement, card.widget
         return cls(
-            id=record.id,
-            layout=Position.from_record(record.position) if record.position else None,
-            _widget_id=record.widget_id,
-            _page_id=record.page_id,
-            _dashboard_id=record.dashboard_id,
+            id=placement.id,
+            layout=Position.from_record(placement.position) if placement.position else None,
+            database_id=placement.id,
+            dashboard_widget=DashboardWidget.from_record(widget),
+            card_type=WidgetType(widget.widget_type),
+            name=widget.name,
+            config=cast(JSON, widget.config),
+            _page_id=placement.page_id,
+            _dashboard_id=placement.dashboard_id,
         )
 
 
@@ -123,8 +117,8 @@ class DashboardPage(relay.Node):
 
     @strawberry.field(description="The cards on this page.")
     async def cards(self, info: Info) -> list[DashboardCard]:
-        placements = await info.context.loaders.placements(self._dashboard_id)
-        return [DashboardCard.from_record(p) for p in placements if p.page_id == self.id]
+        cards = await info.context.loaders.cards(self._dashboard_id)
+        return [DashboardCard.from_card(c) for c in cards if c.placement.page_id == self.id]
 
     @classmethod
     def from_record(cls, record: PageRecord) -> DashboardPage:
@@ -196,8 +190,7 @@ class Dashboard(relay.Node):
 
     @strawberry.field(description="Every card of every page.")
     async def cards(self, info: Info) -> list[DashboardCard]:
-        records = await info.context.loaders.placements(self.id)
-        return [DashboardCard.from_record(r) for r in records]
+        return [DashboardCard.from_card(c) for c in await info.context.loaders.cards(self.id)]
 
     @strawberry.field(description="Who the dashboard is shared with.")
     async def shares(self, info: Info) -> list[ShareGrant]:

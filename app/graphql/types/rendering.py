@@ -46,9 +46,9 @@ class RenderedCard:
     async def card(self, info: Info) -> DashboardCard | None:
         if self._card_id is None or self._dashboard_id is None:
             return None
-        placements = await info.context.loaders.placements(self._dashboard_id)
+        cards = await info.context.loaders.cards(self._dashboard_id)
         return next(
-            (DashboardCard.from_record(p) for p in placements if p.id == self._card_id), None
+            (DashboardCard.from_card(c) for c in cards if c.placement.id == self._card_id), None
         )
 
     @strawberry.field(description="The widget behind the card, with its data source.")
