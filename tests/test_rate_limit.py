@@ -457,8 +457,8 @@ async def test_refused_tokens_spend_nothing_of_the_users_bucket(
     assert_fields(real, 3, 2)
 
 
-@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics"])
-async def test_health_checks_and_metrics_are_not_limited(
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"])
+async def test_health_checks_metrics_and_documents_are_not_limited(
     limited_http: httpx.AsyncClient, path: str
 ) -> None:
     responses = [await limited_http.get(path) for _ in range(5)]
