@@ -55,11 +55,15 @@ class DisposablePostgres:
             timeout=60,
         )
 
+    @property
+    def running(self) -> bool:
+        return (self.data / "postmaster.pid").exists()
+
     def stop(self, mode: str = "immediate") -> None:
         """`immediate` is a crash as clients see it: every connection is cut at once."""
         pg_ctl(["-w", "-m", mode, "stop"], pgdata=self.data, user=self._user, timeout=60)
 
     def remove(self) -> None:
-        if (self.data / "postmaster.pid").exists():
+        if self.running:
             self.stop()
         shutil.rmtree(self.root, ignore_errors=True)

@@ -43,11 +43,18 @@ DASHBOARDS = "{ dashboards(first: 5) { totalCount edges { node { id name } } } }
 
 
 @pytest.fixture(scope="module")
-def disposable_postgres() -> Iterator[DisposablePostgres]:
+def own_server() -> Iterator[DisposablePostgres]:
     server = DisposablePostgres()
-    server.start()
     yield server
     server.remove()
+
+
+@pytest.fixture
+def disposable_postgres(own_server: DisposablePostgres) -> DisposablePostgres:
+    """The module's server, running (a test that failed may have left it stopped)."""
+    if not own_server.running:
+        own_server.start()
+    return own_server
 
 
 def fault_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settings:
@@ -91,6 +98,9 @@ def assert_served_or_unavailable(response: httpx.Response) -> None:
     if response.status_code == 503:
         assert int(response.headers["retry-after"]) > 0
         assert error_code(response) in CODES, response.text
+        # in each transport's own shape: GraphQL's `errors`, REST's `error` and `code`
+        graphql = response.request.url.path == "/graphql"
+        assert ("errors" in response.json()) is graphql, response.text
     elif response.request.url.path == "/graphql":
         assert "errors" not in response.json(), response.text
 
@@ -276,9 +286,11 @@ async def test_an_exhausted_pool_answers_503_after_a_bounded_wait(
             rest = await read_once(editor, board, use_rest=True)
             # a tenant the service meets for the first time: authentication needs the database
             newcomer = await bounded(Caller(http, new_tenant()).post_graphql(DASHBOARDS))
+            # a route of no dialect's wrapper: the last-resort handler answers it
+            public = await bounded(http.get("/api/public/dashboards/no-such-link/render"))
 
         # then: 503 POOL_EXHAUSTED with Retry-After on every path, and 200 once it is free
-        for response in (graphql, rest, newcomer):
+        for response in (graphql, rest, newcomer, public):
             assert_unavailable(response, "POOL_EXHAUSTED")
         assert rest.json()["error"] == "pool_exhausted"  # seed 002's spelling of errors
         assert (await read_once(editor, board, use_rest=False)).status_code == 200

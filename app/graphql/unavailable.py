@@ -4,19 +4,17 @@
 `UnavailableDatabase` (a schema extension) turns each resolver error that means an outage
 (app/unavailable.py) into a public error carrying the code, before MaskErrors would hide
 it; the endpoint then answers the whole operation with 503 and `Retry-After`
-(`raise_if_unavailable`, `unavailable_response`): a client retries the operation, it does
-not piece together a partial result."""
+(`raise_if_unavailable`): a client retries the operation, it does not piece together a
+partial result."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
 
 from graphql import GraphQLError
-from starlette.responses import JSONResponse, Response
 from strawberry.extensions import SchemaExtension
 
-from app.unavailable import BY_CODE, STATUS, Unavailable, recognise
+from app.unavailable import BY_CODE, Unavailable, recognise
 
 
 class DatabaseUnavailableError(Exception):
@@ -56,11 +54,3 @@ def raise_if_unavailable(errors: Sequence[GraphQLError] | None) -> None:
         code = (error.extensions or {}).get("code")
         if error.original_error is None and code in BY_CODE:
             raise DatabaseUnavailableError(BY_CODE[code])
-
-
-def unavailable_response(unavailable: Unavailable) -> Response:
-    body: dict[str, Any] = {
-        "data": None,
-        "errors": [{"message": unavailable.message, "extensions": {"code": unavailable.code}}],
-    }
-    return JSONResponse(body, status_code=STATUS, headers=unavailable.headers)
