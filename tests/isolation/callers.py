@@ -5,14 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import httpx
+import jwt
 
-from app.auth import ADMIN_SCOPE, EDIT_SCOPE
+from app.auth import ADMIN_SCOPE, EDIT_SCOPE, mint_token
 from tests.conftest import Caller, new_tenant
 from tests.isolation.victim import EDITOR, OWNER, READER, Board, Victim
 
 # Callers every operation is checked against, with the same documented answer everywhere.
 NO_TOKEN = "no token"
 EXPIRED = "expired token"
+FORGED = "token signed with another key"
+UNSIGNED = "unsigned token (alg none)"
 FOREIGN_HEADER = "other tenant's token naming the victim tenant"
 # Another tenant's editor and admin, whose `sub` is the victim owner's, with the victim's ids;
 # and the same acting on a dashboard of its own that names the victim's cards, grants and
@@ -30,7 +33,10 @@ ROLELESS_READER = "member, role-restricted dashboard, no role"
 # and widgets.
 UNGRANTED_EDITOR_OWN_BOARD = "editor, own dashboard, private dashboard's parts"
 
-UNIFORM = (NO_TOKEN, EXPIRED, FOREIGN_HEADER)
+WRONG_KEY = "a-key-the-service-does-not-have-" + "y" * 16
+
+UNAUTHENTICATED_CALLERS = (NO_TOKEN, EXPIRED, FORGED, UNSIGNED)
+UNIFORM = (*UNAUTHENTICATED_CALLERS, FOREIGN_HEADER)
 SAME_TENANT = (
     MEMBER_WITHOUT_EDIT,
     NON_OWNER_EDITOR,
@@ -49,6 +55,17 @@ class Seat:
 
     headers: dict[str, str]
     board: Board
+
+
+def _forged_headers(tenant: str, *, signed: bool) -> dict[str, str]:
+    """The claims of the tenant's admin, signed with a key that is not the service's, or not
+    signed at all."""
+    everything = (EDIT_SCOPE, ADMIN_SCOPE)
+    token = mint_token(WRONG_KEY, subject=OWNER, tenants=[tenant], scopes=everything)
+    if not signed:
+        claims = jwt.decode(token, options={"verify_signature": False})
+        token = jwt.encode(claims, None, algorithm="none")
+    return {"Authorization": f"Bearer {token}", "X-Clarus-Subdomain": tenant}
 
 
 def _parts_on(own: Board, foreign: Board) -> Board:
@@ -81,6 +98,8 @@ def seat(
     everything = (EDIT_SCOPE, ADMIN_SCOPE)
     if kind == EXPIRED:
         caller = Caller(http, victim.tenant, user=OWNER, scopes=everything, ttl=-100)
+    elif kind in (FORGED, UNSIGNED):
+        return Seat(_forged_headers(victim.tenant, signed=kind == FORGED), board)
     elif kind == FOREIGN_HEADER:
         caller = Caller(http, new_tenant(), user=OWNER, scopes=everything)
         caller.headers["X-Clarus-Subdomain"] = victim.tenant

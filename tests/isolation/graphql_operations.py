@@ -8,7 +8,9 @@ from tests.isolation.callers import (
     NON_OWNER_EDITOR,
     OTHER_TENANT_OWN_BOARD,
     ROLELESS_EDITOR,
+    ROLELESS_READER,
     UNGRANTED_EDITOR,
+    UNGRANTED_READER,
 )
 from tests.isolation.operations import (
     GRAPHQL,
@@ -22,7 +24,7 @@ from tests.isolation.operations import (
     mixed_refusals,
     read_refusals,
 )
-from tests.isolation.victim import ASSIGNEE, EDITOR, Board, Victim
+from tests.isolation.victim import ASSIGNEE, EDITOR, READER, Board, Victim
 
 OK, NULL, ERROR = "ok", "null", "error"
 FORBIDDEN, NOT_FOUND = "FORBIDDEN", "NOT_FOUND"
@@ -69,13 +71,14 @@ def node(pick: str) -> Op:
             "card": b.card_gid,
             "card widget": b.card_widget_gid,
             "share": b.share_gid,
+            "page": b.last_page_gid,
             "library widget": v.widget_gid,
             "dataset": v.dataset_gid,
             "collection": v.collection_gid,
         }
         return gql_query("node", NODE, id=ids[pick])
 
-    of_board = pick in ("dashboard", "card", "card widget", "share")
+    of_board = pick in ("dashboard", "card", "card widget", "share", "page")
     return Op(
         GRAPHQL,
         build,
@@ -93,6 +96,7 @@ GRAPHQL_OPS: dict[str, Op] = {
             "card",
             "card widget",
             "share",
+            "page",
             "library widget",
             "dataset",
             "collection",
@@ -255,6 +259,18 @@ GRAPHQL_OPS: dict[str, Op] = {
         other_tenant=NULL,
         same_tenant=UNSEEN,
         mixed=mixed_refusals(NULL),
+    ),
+    "query userDashboards of the member": Op(
+        GRAPHQL,
+        lambda v, b: gql_query(
+            "userDashboards",
+            "query U($u: String!) { userDashboards(userId: $u) "
+            "{ userId dashboards { isDefault dashboard { name description } } } }",
+            u=READER,
+        ),
+        other_tenant=ERROR,  # a user that tenant does not know
+        # the private and restricted dashboards are assigned to her: still unseen
+        same_tenant={UNGRANTED_READER: OK, ROLELESS_READER: OK},
     ),
     "query userDashboards": Op(
         GRAPHQL,

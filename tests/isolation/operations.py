@@ -10,15 +10,14 @@ from typing import Any
 
 from tests.isolation.answers import SEED_000, SEED_002, SEED_003, SEED_004
 from tests.isolation.callers import (
-    EXPIRED,
     FOREIGN_HEADER,
     MEMBER_WITHOUT_EDIT,
-    NO_TOKEN,
     NON_OWNER_EDITOR,
     OTHER_TENANT,
     OTHER_TENANT_OWN_BOARD,
     ROLELESS_EDITOR,
     ROLELESS_READER,
+    UNAUTHENTICATED_CALLERS,
     UNGRANTED_EDITOR,
     UNGRANTED_EDITOR_OWN_BOARD,
     UNGRANTED_READER,
@@ -68,8 +67,7 @@ class Op:
 
     def expected(self) -> dict[str, str]:
         return {
-            NO_TOKEN: UNAUTHENTICATED,
-            EXPIRED: UNAUTHENTICATED,
+            **dict.fromkeys(UNAUTHENTICATED_CALLERS, UNAUTHENTICATED),
             FOREIGN_HEADER: TENANT_FORBIDDEN,
             OTHER_TENANT: self.other_tenant,
             **self.same_tenant,

@@ -10,7 +10,9 @@ from tests.isolation.callers import (
     NON_OWNER_EDITOR,
     OTHER_TENANT_OWN_BOARD,
     ROLELESS_EDITOR,
+    ROLELESS_READER,
     UNGRANTED_EDITOR,
+    UNGRANTED_READER,
 )
 from tests.isolation.operations import (
     Op,
@@ -21,7 +23,7 @@ from tests.isolation.operations import (
     mixed_refusals,
     read_refusals,
 )
-from tests.isolation.victim import ASSIGNEE, EDITOR, Board, Victim
+from tests.isolation.victim import ASSIGNEE, EDITOR, READER, Board, Victim
 
 FORBIDDEN = "403 FORBIDDEN"
 NOT_FOUND = "404 NOT_FOUND"
@@ -437,6 +439,13 @@ REST_OPS: dict[str, Op] = {
         lambda v, b: Rest("GET", f"/api/users/{ASSIGNEE}/dashboards"),
         other_tenant="404 USER_NOT_FOUND",
         same_tenant=ADMIN_OR_SELF,
+    ),
+    "GET /api/users/{userId}/dashboards of the member": Op(
+        SEED_004,
+        lambda v, b: Rest("GET", f"/api/users/{READER}/dashboards"),
+        other_tenant="404 USER_NOT_FOUND",
+        # the private and restricted dashboards are assigned to her: still unseen
+        same_tenant={UNGRANTED_READER: LISTED, ROLELESS_READER: LISTED},
     ),
     "PUT /api/users/{userId}/dashboards/{id}": Op(
         SEED_004,

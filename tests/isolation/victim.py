@@ -40,6 +40,7 @@ class Board:
     share: int  # a viewer grant
     share_gid: str
     last_page: int  # page numbers run 1..last_page
+    last_page_gid: str
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ CREATE_DASHBOARD = _mutation(
 SET_PLACEMENTS = _mutation(
     "setDashboardWidgetPlacements", "SetDashboardWidgetPlacementsInput", "dashboard { id }"
 )
-ADD_PAGE = _mutation("addDashboardPage", "AddDashboardPageInput", "page { position }")
+ADD_PAGE = _mutation("addDashboardPage", "AddDashboardPageInput", "page { id position }")
 ADD_CARD = _mutation(
     "addDashboardCard",
     "AddDashboardCardInput",
@@ -154,7 +155,7 @@ async def _board(
     page = await owner.graphql(
         ADD_PAGE, {"input": {"dashboardId": board["id"], "name": f"{mark} page"}}
     )
-    last_page = _payload(page, "addDashboardPage")["page"]["position"]
+    last_page = _payload(page, "addDashboardPage")["page"]
     card_input = {
         "dashboardId": board["id"],
         "cardType": "TABLE",
@@ -185,7 +186,8 @@ async def _board(
         card_widget_gid=card["dashboardWidget"]["id"],
         share=share["databaseId"],
         share_gid=share["id"],
-        last_page=last_page,
+        last_page=last_page["position"],
+        last_page_gid=last_page["id"],
     )
 
 
@@ -237,6 +239,9 @@ async def build_victim(http: httpx.AsyncClient, services: Services) -> Victim:
     slug = _payload(link, "publishDashboard")["publicLink"]["slug"]
     assign = {"userId": ASSIGNEE, "dashboardId": board.gid, "isDefault": True}
     _payload(await admin.graphql(ASSIGN, {"input": assign}), "assignDashboard")
+    for unseen in (private, restricted):  # assigned, yet still not hers to see
+        assign = {"userId": READER, "dashboardId": unseen.gid, "isDefault": False}
+        _payload(await admin.graphql(ASSIGN, {"input": assign}), "assignDashboard")
 
     victim = Victim(
         tenant=tenant,
@@ -268,7 +273,9 @@ async def build_victim(http: httpx.AsyncClient, services: Services) -> Victim:
 def placeholder() -> Victim:
     """A victim with made-up ids, to see which field or route an operation calls without
     building one."""
-    board = Board(1, "RGFzaGJvYXJkOjE=", 2, "Q2FyZDoy", 3, "V2lkZ2V0OjM=", 4, "U2hhcmU6NA==", 2)
+    board = Board(
+        1, "RGFzaGJvYXJkOjE=", 2, "Q2FyZDoy", 3, "V2lkZ2V0OjM=", 4, "U2hhcmU6NA==", 2, "UGFnZToy"
+    )
     return Victim(
         tenant="t-placeholder",
         tenant_id=1,
