@@ -255,6 +255,13 @@ async def test_a_mutation_by_get_is_405_allow_post_and_runs_nothing(
     assert count["dashboards"]["totalCount"] == 0
 
 
+async def test_head_is_405_allow_get_post(editor: Caller) -> None:
+    response = await editor.http.head("/graphql", params={"query": VIEWER}, headers=editor.headers)
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+
+
 async def test_the_query_of_a_document_with_a_mutation_runs_by_get(editor: Caller) -> None:
     response = await editor.http.get(
         "/graphql", params={"query": MIXED, "operationName": "Read"}, headers=editor.headers

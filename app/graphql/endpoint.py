@@ -74,6 +74,7 @@ class _StrawberryApp(GraphQL[GraphQLContext | None, None]):
                 error.status_code,
                 _HTTP_ERROR_CODES.get(error.status_code, "BAD_REQUEST"),
                 error.reason,
+                {"Allow": "GET, POST"} if error.status_code == 405 else None,
             )
         except _Refusal as refusal:
             response = _graphql_error(
