@@ -39,6 +39,12 @@ bench: $(STAMP)  ## Benchmark against a raw baseline and PostGraphile; writes be
 contract:  ## schema.graphql as a contract: TypeScript from examples/operations, breaking changes
 	.ci/schema-contract/run
 
+.PHONY: fuzz
+FUZZ_EXAMPLES ?= 200
+fuzz: $(STAMP)  ## Schemathesis, long run: REST against /openapi.json and GraphQL against /graphql
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS) \
+		tests/test_fuzz_rest.py tests/test_fuzz_graphql.py
+
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
 		|| (echo "Python 3.11 or newer is needed (set PYTHON=...)"; exit 1)

@@ -188,7 +188,10 @@ class Sandbox:
                 f"the query ran longer than {self._limits.statement_timeout_ms} ms and was stopped",
             ) from exc
         except asyncpg.PostgresError as exc:
-            raise TileQueryError("TILE_SQL_ERROR", _message(exc)) from exc
+            if not _refused_by_server(exc):
+                raise TileQueryError("TILE_SQL_ERROR", _message(exc)) from exc
+            log.error("tenant %s: the server refused a data connection: %s", tenant_id, exc)
+            raise TileQueryError("TILE_UNAVAILABLE", "the tenant's data is unavailable") from exc
         except (OSError, asyncpg.InterfaceError) as exc:
             log.error("tenant %s: data connection failed: %s", tenant_id, exc)
             raise TileQueryError("TILE_UNAVAILABLE", "the tenant's data is unavailable") from exc
@@ -254,6 +257,15 @@ class Sandbox:
 
 def _left(deadline: float) -> float:
     return max(deadline - time.monotonic(), 0.001)
+
+
+# SQLSTATE classes of a server that cannot serve (no connection slots, out of resources,
+# shutting down, starting up), not of a statement that is wrong: 08, 53 and 57P.
+_UNAVAILABLE_STATES = ("08", "53", "57P")
+
+
+def _refused_by_server(exc: asyncpg.PostgresError) -> bool:
+    return str(exc.sqlstate or "").startswith(_UNAVAILABLE_STATES)
 
 
 def _message(exc: asyncpg.PostgresError) -> str:

@@ -127,6 +127,7 @@ _ERROR_REASONS = {
     415: "The body is not JSON.",
     422: "The request is invalid; `details` lists every problem with its `field`.",
     429: "Too many requests; Retry-After says when to try again.",
+    503: "The tenant's data cannot be reached now (DATA_UNAVAILABLE); try again later.",
 }
 _COMMON_SHAPE_ONLY = frozenset({413, 429})
 BASE_ERROR = "Error"

@@ -34,6 +34,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "Create a dataset from a table, a view or SQL of the tenant's data schema",
         {"201": json_response("The dataset with its columns.", DATASET, LOCATION)},
         409,
+        503,
         body="DatasetCreate",
     ),
     ("GET", ONE): DIALECT.operation(
@@ -47,6 +48,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         {"200": json_response("The dataset.", DATASET)},
         404,
         409,
+        503,
         body="DatasetPatch",
         parameters=[DATASET_ID],
     ),
