@@ -40,6 +40,8 @@ INTERNALS = ("asyncpg", "sqlalchemy", "SELECT ", "Traceback", "psycopg", ".s.PGS
 
 DASHBOARD_NAME = "query Name($id: ID!) { dashboard(id: $id) { name version } }"
 DASHBOARDS = "{ dashboards(first: 5) { totalCount edges { node { id name } } } }"
+# Shaped like a public link's slug (32 URL-safe characters), so that it is looked up.
+UNKNOWN_SLUG = "unknown-slug-of-32-characters-00"
 
 
 @pytest.fixture(scope="module")
@@ -287,7 +289,7 @@ async def test_an_exhausted_pool_answers_503_after_a_bounded_wait(
             # a tenant the service meets for the first time: authentication needs the database
             newcomer = await bounded(Caller(http, new_tenant()).post_graphql(DASHBOARDS))
             # a route of no dialect's wrapper: the last-resort handler answers it
-            public = await bounded(http.get("/api/public/dashboards/no-such-link/render"))
+            public = await bounded(http.get(f"/api/public/dashboards/{UNKNOWN_SLUG}/render"))
 
         # then: 503 POOL_EXHAUSTED with Retry-After on every path, and 200 once it is free
         for response in (graphql, rest, newcomer, public):
