@@ -16,6 +16,12 @@ from tests.helpers import CREATE_DASHBOARD
 
 GQL_CONTENT_TYPE = "application/graphql-response+json; charset=utf-8"
 VIEWER = "query Me { viewer { tenant } }"
+MIXED = """
+query Read { viewer { tenant } }
+mutation Write($input: CreateDashboardInput!) {
+  createDashboard(input: $input) { dashboard { id } }
+}
+"""
 
 
 # --- negotiation ----------------------------------------------------------------------------
@@ -101,6 +107,8 @@ async def test_a_successful_operation_is_200_graphql_response_json(
             id="variable-of-the-wrong-type",
         ),
         pytest.param({"query": VIEWER, "operationName": "Other"}, id="unknown-operation"),
+        pytest.param({"query": MIXED}, id="several-operations-none-named"),
+        pytest.param({"query": MIXED, "operationName": ""}, id="several-operations-empty-name"),
         pytest.param(
             {"query": "{ " + " ".join(f"v{i}: viewer {{ tenant }}" for i in range(31)) + " }"},
             id="alias-limit",
@@ -183,6 +191,20 @@ async def test_legacy_json_answers_a_validation_error_with_200_and_null_data(
     assert "password" in answer["errors"][0]["message"]
 
 
+async def test_several_operations_without_a_name_run_none_in_legacy_json_either(
+    editor: Caller,
+) -> None:
+    response = await post(editor, {"query": MIXED, "variables": {"input": {}}}, JSON)
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "data": None,
+        "errors": [
+            {"message": "Must provide operation name if query contains multiple operations."}
+        ],
+    }
+
+
 async def test_legacy_json_answers_a_success_as_before(editor: Caller) -> None:
     response = await post(editor, {"query": VIEWER}, JSON)
 
@@ -214,14 +236,6 @@ async def test_a_browser_still_gets_the_explorer(editor: Caller) -> None:
 
 
 # --- GET ------------------------------------------------------------------------------------
-
-
-MIXED = """
-query Read { viewer { tenant } }
-mutation Write($input: CreateDashboardInput!) {
-  createDashboard(input: $input) { dashboard { id } }
-}
-"""
 
 
 @pytest.mark.parametrize("accept", [GRAPHQL_RESPONSE_JSON, JSON])

@@ -22,6 +22,7 @@ from app.graphql.cost import CostEstimator, CostLimiter, CostLimits
 from app.graphql.document_limits import alias_limit, depth_limit
 from app.graphql.errors import PublicQueryError
 from app.graphql.mutations import Mutation
+from app.graphql.operation_name import RequireOperationName
 from app.graphql.queries import Query
 from app.observability import current_request_id
 from app.observability.graphql_operation import OperationNoter
@@ -68,6 +69,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: AddValidationRules(rules),
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
+        RequireOperationName,
         lambda: CostLimiter(estimator),
         lambda: MaskErrors(
             should_mask_error=_should_mask,
