@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -92,6 +93,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         f"\n  A token:         make token   (or: dashboards-api token --tenant demo)\n",
         file=sys.stderr,
     )
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     workers = args.workers or settings.workers
     prepare_multiprocess_metrics(workers, settings.data_dir)
     uvicorn.run(
@@ -106,8 +108,17 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         log_config=logging_config(settings),
         log_level=settings.log_level.lower(),
         access_log=False,
+        # On SIGTERM: stop accepting connections, let requests in flight finish (this long
+        # at most), then run the lifespan's shutdown (docs/faults.md).
+        timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
     )
     return 0
+
+
+def _exit_cleanly(signum: int, frame: object) -> None:
+    """After its graceful shutdown uvicorn raises the signal that stopped it once more, for
+    the handler that was there before: a stop that was asked for is a clean exit (0)."""
+    raise SystemExit(0)
 
 
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:

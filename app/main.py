@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
             max_overflow=settings.db_max_overflow,
             pool_timeout=settings.db_pool_timeout_seconds,
             statement_timeout_ms=settings.db_statement_timeout_ms,
+            connect_timeout=settings.db_connect_timeout_seconds,
         )
         services = Services(
             settings=settings,

@@ -95,6 +95,13 @@ class Settings(BaseSettings):
     # Empty: the peer address is the client's.
     rate_limit_trusted_proxies: str = ""
 
+    # Faults (docs/faults.md): a database that does not accept a connection within this many
+    # seconds fails the request with 503 instead of holding it.
+    db_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    # On SIGTERM `serve` stops accepting connections and waits this long for requests in
+    # flight to finish before it closes them.
+    shutdown_timeout_seconds: int = Field(default=30, ge=0)
+
     @field_validator("rate_limit_trusted_proxies")
     @classmethod
     def _check_trusted_proxies(cls, value: str) -> str:

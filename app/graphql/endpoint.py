@@ -23,13 +23,10 @@ from strawberry.types.graphql import OperationType
 from app.graphql.context import GraphQLContext
 from app.graphql.http_negotiation import JSON, content_type, negotiate, response_status
 from app.graphql.persisted import PersistedDocumentError, PersistedDocuments
-from app.graphql.unavailable import (
-    DatabaseUnavailableError,
-    raise_if_unavailable,
-    unavailable_response,
-)
+from app.graphql.unavailable import DatabaseUnavailableError, raise_if_unavailable
 from app.request_context import Rejection, authenticate
 from app.services import Services
+from app.unavailable import STATUS
 
 _CONTEXT_KEY = "graphql_context"
 _MEDIA_TYPE_KEY = "graphql_media_type"
@@ -81,7 +78,10 @@ class _StrawberryApp(GraphQL[GraphQLContext | None, None]):
                 media_type, refusal.status, refusal.code, refusal.message, refusal.headers
             )
         except DatabaseUnavailableError as error:
-            response = unavailable_response(error.unavailable)
+            unavailable = error.unavailable
+            response = _graphql_error(
+                media_type, STATUS, unavailable.code, unavailable.message, unavailable.headers
+            )
         await response(scope, receive, send)
 
     def should_render_graphql_ide(self, request: Any) -> bool:
