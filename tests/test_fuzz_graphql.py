@@ -1,0 +1,377 @@
+"""Property-based fuzzing of every Query and Mutation field through POST /graphql.
+
+hypothesis-graphql writes valid documents for one root field at a time (arguments, nested
+inputs, any selection of output fields). Each operation runs in a tenant of its own that holds
+a few dashboards, widgets, pages, cards, a collection, a dataset, a share, a public link and an
+assignment, and `ID` arguments are drawn mostly from those real ids, so documents reach past
+"not found". Every answer must be a GraphQL response whose data has the shape the schema
+promises (tests/graphql_conformance.py): no 5xx, no masked "Unexpected error", a code on every
+error of a non-200 answer.
+
+FUZZ_EXAMPLES sets the examples per operation (default 8, about a minute here); `make fuzz`
+runs a longer pass. The seed is fixed (derandomized), so a run is repeatable."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import graphql
+import httpx
+import hypothesis_graphql
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis_graphql import nodes
+
+from app.auth import ADMIN_SCOPE, EDIT_SCOPE
+from app.graphql.schema import schema as code_schema
+from app.services import Services
+from tests import graphql_conformance
+from tests.conftest import Caller, new_tenant
+from tests.helpers import create_dashboard, create_widget, place_widgets
+from tests.tile_data import seed_sales
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
+SCHEMA = graphql.build_schema(code_schema.as_str())
+FUZZER_USER = "fuzzer"
+
+
+def _root_fields(kind: str) -> list[tuple[str, str]]:
+    root = SCHEMA.query_type if kind == "query" else SCHEMA.mutation_type
+    assert root is not None
+    return [(kind, name) for name in root.fields]
+
+
+OPERATIONS = _root_fields("query") + _root_fields("mutation")
+
+
+@dataclass
+class Seeded:
+    """What one fuzzed tenant holds, as the values the fuzzer may send: ids by kind (each as
+    a global id and as its integer), and strings its arguments may name."""
+
+    ids: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    strings: list[str] = field(default_factory=list)
+
+    def add(self, kind: str, *items: dict[str, Any]) -> None:
+        for item in items:
+            self.ids[kind] += [item["id"], str(item["databaseId"])]
+
+
+async def seed(caller: Caller, tag: str) -> Seeded:
+    """Two dashboards (one with two pages, cards, parameters, a share, a public link and an
+    assignment), widgets, a collection, a dataset and a template board, named after `tag`;
+    the tenant's data schema already holds the `sales` table."""
+    collection = await _mutate(
+        caller,
+        "createCollection(input: {name: $v}) { collection { id databaseId } userErrors { code } }",
+        tag,
+        "String!",
+    )
+    dataset = await _mutate(
+        caller,
+        'createDataset(input: {name: $v, sourceKind: TABLE, source: "sales"}) '
+        "{ dataset { id databaseId } userErrors { code } }",
+        tag,
+        "String!",
+    )
+    by_region = {
+        "dataset_id": dataset["dataset"]["databaseId"],
+        "dimensions": ["region"],
+        "measures": [{"aggregate": "sum", "column": "revenue"}],
+        "filters": [{"field": "region", "operator": "in", "parameter": "region"}],
+    }
+    kind = tag.lower().replace(".", "_")
+    widgets = [
+        await create_widget(caller, "Revenue", "BAR_CHART", dataSource=by_region, kind=kind),
+        await create_widget(
+            caller, "Units", "KPI_CARD", dataSource={"sql": "SELECT sum(units) AS units FROM sales"}
+        ),
+    ]
+    board = await create_dashboard(
+        caller,
+        collectionId=collection["collection"]["id"],
+        tags=[tag],
+        parameters={"region": {"type": "string", "multiple": True, "field": "region"}},
+    )
+    other = await create_dashboard(caller, visibility="PRIVATE")
+    await place_widgets(caller, board["id"], [w["id"] for w in widgets])
+    for selection in (
+        'addDashboardPage(input: {dashboardId: $v, name: "Details"})',
+        "addDashboardCard(input: {dashboardId: $v, cardType: TEXT, page: 2, "
+        'layout: {x: 0, y: 0, w: 4, h: 2}, config: {text: "Notes"}})',
+        'shareDashboard(input: {dashboardId: $v, subjectType: USER, subjectId: "bob", '
+        "accessLevel: VIEWER})",
+        "publishDashboard(input: {dashboardId: $v})",
+        f'assignDashboard(input: {{userId: "{FUZZER_USER}", dashboardId: $v, isDefault: true}})',
+    ):
+        await _mutate(caller, selection + " { userErrors { code } }", board["id"], "ID!")
+    from_template = await _mutate(
+        caller,
+        'createDashboardFromTemplate(input: {templateId: "kpi_summary", datasetId: $v, '
+        'name: "KPIs"}) { dashboard { id databaseId } userErrors { code } }',
+        dataset["dataset"]["id"],
+        "ID!",
+    )
+    seeded = Seeded(strings=[FUZZER_USER, "bob", tag, kind, "sales", "region", "EU"])
+    seeded.add("dashboard", board, other, from_template["dashboard"])
+    seeded.add("widget", *widgets)
+    seeded.add("collection", collection["collection"])
+    seeded.add("dataset", dataset["dataset"])
+    await _harvest(caller, board["id"], seeded)
+    return seeded
+
+
+async def _mutate(caller: Caller, selection: str, value: str, type_: str) -> Any:
+    data = await caller.graphql(f"mutation ($v: {type_}) {{ {selection} }}", {"v": value})
+    (payload,) = data.values()
+    assert payload["userErrors"] == [], payload
+    return payload
+
+
+HARVEST = """
+query Harvest($id: ID!) {
+  dashboard(id: $id) {
+    code
+    pages { id databaseId }
+    cards { id databaseId }
+    shares { id databaseId }
+    publicLink { slug }
+  }
+  dashboards(first: 3) { edges { cursor } }
+  dashboardWidgets(first: 3) { edges { cursor } }
+  dashboardTemplates { id }
+}
+"""
+
+
+async def _harvest(caller: Caller, board_id: str, seeded: Seeded) -> None:
+    """The ids the seeding made but did not answer with, cursors and template ids."""
+    data = await caller.graphql(HARVEST, {"id": board_id})
+    board = data["dashboard"]
+    seeded.add("page", *board["pages"])
+    seeded.add("card", *board["cards"])
+    seeded.add("share", *board["shares"])
+    seeded.ids["template"] = [t["id"] for t in data["dashboardTemplates"]]
+    seeded.strings += [board["code"], board["publicLink"]["slug"]]
+    seeded.strings += [e["cursor"] for e in data["dashboards"]["edges"]]
+    seeded.strings += [e["cursor"] for e in data["dashboardWidgets"]["edges"]]
+
+
+# GraphQL object literals need Name keys, so JSON keys are names: the ones data sources and
+# parameters read, and any other name.
+_JSON_KEYS = st.sampled_from(
+    [
+        "sql",
+        "dataset_id",
+        "dimensions",
+        "measures",
+        "filters",
+        "column",
+        "aggregate",
+        "as",
+        "grain",
+        "type",
+        "default",
+        "multiple",
+        "field",
+        "operator",
+        "parameter",
+        "values",
+        "region",
+        "limit",
+        "sort",
+        "cache_ttl_seconds",
+        "parameters",
+        "text",
+    ]
+) | st.from_regex(r"\A[_A-Za-z][_0-9A-Za-z]{0,8}\Z")
+
+
+def _json_values(seeded: Seeded) -> st.SearchStrategy[graphql.ValueNode]:
+    """Any JSON value but a bare null (a `JSON!` argument cannot be null; hypothesis-graphql
+    sends null itself where JSON is nullable), with numbers past ±2^63 and the tenant's names."""
+    leaves = (
+        st.booleans().map(nodes.Boolean)
+        | st.integers(min_value=-(2**70), max_value=2**70).map(nodes.Int)
+        | st.floats(allow_nan=False, allow_infinity=False).map(nodes.Float)
+        | (st.text(max_size=20) | st.sampled_from(seeded.strings)).map(nodes.String)
+    )
+    return st.recursive(
+        leaves,
+        lambda children: (
+            st.lists(children | st.just(nodes.Null), max_size=4).map(nodes.List)
+            | st.dictionaries(_JSON_KEYS, children | st.just(nodes.Null), max_size=4).map(_object)
+        ),
+        max_leaves=12,
+    )
+
+
+def _object(fields: dict[str, graphql.ValueNode]) -> graphql.ObjectValueNode:
+    return nodes.Object(
+        [
+            graphql.ObjectFieldNode(name=graphql.NameNode(value=k), value=v)
+            for k, v in fields.items()
+        ]
+    )
+
+
+def _scalars(seeded: Seeded, kinds: set[str]) -> dict[str, st.SearchStrategy[graphql.ValueNode]]:
+    # An ID of a kind the operation takes, mostly: a kind first, then one of its ids.
+    pool = sorted(kinds & set(seeded.ids)) or sorted(seeded.ids)
+    real_ids = st.sampled_from(pool).flatmap(lambda k: st.sampled_from(seeded.ids[k]))
+    any_id = st.sampled_from(sorted(seeded.ids)).flatmap(lambda k: st.sampled_from(seeded.ids[k]))
+    return {
+        "ID": st.one_of(real_ids, real_ids, any_id, st.text(max_size=16)).map(nodes.String),
+        "String": st.one_of(st.sampled_from(seeded.strings), st.text()).map(nodes.String),
+        "Int": st.one_of(
+            st.integers(min_value=-2, max_value=5),
+            st.integers(min_value=-(2**31), max_value=2**31 - 1),
+        ).map(nodes.Int),
+        "JSON": _json_values(seeded),
+        "DateTime": st.datetimes().map(lambda d: nodes.String(d.isoformat())),
+    }
+
+
+# What an `ID` argument or input field names, by its name; a bare `id` names what its root
+# field is about.
+_ID_KINDS = {
+    "dashboardId": "dashboard",
+    "cardId": "card",
+    "shareId": "share",
+    "datasetId": "dataset",
+    "collectionId": "collection",
+    "parentId": "collection",
+    "templateId": "template",
+    "dashboardWidgetId": "widget",
+}
+_ROOT_KINDS = {"widget": "widget", "collection": "collection", "dataset": "dataset"}
+
+
+def _id_kinds(root: graphql.GraphQLField, root_name: str) -> set[str]:
+    """The kinds of ids the root field's arguments take, found by walking its input types."""
+    kinds: set[str] = set()
+    pending: list[tuple[str, graphql.GraphQLInputType]] = [
+        (name, arg.type) for name, arg in root.args.items()
+    ]
+    seen: set[str] = set()
+    while pending:
+        name, type_ = pending.pop()
+        named = graphql.get_named_type(type_)
+        if isinstance(named, graphql.GraphQLInputObjectType) and named.name not in seen:
+            seen.add(named.name)
+            pending += [(n, f.type) for n, f in named.fields.items()]
+        elif named.name == "ID":
+            about = root_name.lower()
+            default = next((k for w, k in _ROOT_KINDS.items() if w in about), "dashboard")
+            kinds.add(_ID_KINDS.get(name, default))
+    if root_name == "node":
+        return set(_ID_KINDS.values())
+    return kinds
+
+
+def _strategy(kind: str, name: str, seeded: Seeded) -> st.SearchStrategy[graphql.DocumentNode]:
+    root = SCHEMA.query_type if kind == "query" else SCHEMA.mutation_type
+    assert root is not None
+    scalars = _scalars(seeded, _id_kinds(root.fields[name], name))
+    build = hypothesis_graphql.queries if kind == "query" else hypothesis_graphql.mutations
+    return build(SCHEMA, fields=[name], custom_scalars=scalars, print_ast=lambda d: d)
+
+
+FUZZ_SETTINGS = settings(
+    max_examples=EXAMPLES,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+@pytest.fixture(scope="module")
+async def fuzz_tenant(services: Services) -> str:
+    """One tenant for the whole run (one pool of tile connections, not one per operation),
+    with a `sales` table in its data schema."""
+    tenant = new_tenant()
+    await seed_sales(services, tenant)
+    return tenant
+
+
+@pytest.mark.parametrize(("kind", "name"), OPERATIONS, ids=[f"{k}.{n}" for k, n in OPERATIONS])
+async def test_every_generated_document_gets_a_conforming_answer(
+    http: httpx.AsyncClient, fuzz_tenant: str, kind: str, name: str
+) -> None:
+    # given the fuzzer's tenant, with data made for this operation
+    caller = Caller(http, fuzz_tenant, user=FUZZER_USER, scopes=(EDIT_SCOPE, ADMIN_SCOPE))
+    seeded = await seed(caller, f"{kind}.{name}")
+    loop = asyncio.get_running_loop()
+    outcomes: Counter[str] = Counter()
+
+    # when hypothesis sends documents for this one root field
+    @FUZZ_SETTINGS
+    @given(document=_strategy(kind, name, seeded))
+    def answers_conform(document: graphql.DocumentNode) -> None:
+        sent = graphql_conformance.with_typenames(_with_user_errors(document))
+        text = graphql.print_ast(sent)
+        response = asyncio.run_coroutine_threadsafe(caller.post_graphql(text), loop).result()
+        body = _json(response)
+        outcomes[_outcome(response.status_code, body, name)] += 1
+        _log(f"### {kind}.{name}\n{text}\n=> {response.status_code} {response.text}\n")
+        # then each answer keeps the contract
+        found = graphql_conformance.problems(SCHEMA, sent, response.status_code, body)
+        assert not found, f"{text}\n→ {response.status_code} {response.text[:2000]}\n{found}"
+
+    # Hypothesis runs in a worker thread; the requests run on the test's own event loop.
+    await asyncio.to_thread(answers_conform)
+    print(f"fuzz {kind}.{name}: {outcomes.total()} cases {dict(sorted(outcomes.items()))}")
+
+
+_USER_ERRORS = graphql.parse("{ userErrors { field message code } }").definitions[0]
+
+
+def _with_user_errors(document: graphql.DocumentNode) -> graphql.DocumentNode:
+    """A mutation's document that also selects its payload's userErrors, so every refusal
+    is seen (and its code checked against the UserErrorCode enum)."""
+    (operation,) = document.definitions
+    assert isinstance(operation, graphql.OperationDefinitionNode)
+    if operation.operation is not graphql.OperationType.MUTATION:
+        return document
+    (root,) = operation.selection_set.selections
+    assert isinstance(root, graphql.FieldNode)
+    assert root.selection_set is not None
+    assert isinstance(_USER_ERRORS, graphql.OperationDefinitionNode)
+    selections = (*root.selection_set.selections, *_USER_ERRORS.selection_set.selections)
+    root = replace(root, selection_set=graphql.SelectionSetNode(selections=selections))
+    operation = replace(operation, selection_set=graphql.SelectionSetNode(selections=(root,)))
+    return graphql.DocumentNode(definitions=(operation,))
+
+
+def _json(response: httpx.Response) -> object:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
+
+
+def _outcome(status: int, body: object, name: str) -> str:
+    """How far a document got, for the run's summary: refused by the HTTP layer, answered
+    with errors, with userErrors, with null, or with data."""
+    if status != 200 or not isinstance(body, dict):
+        return f"http{status}"
+    if "errors" in body:
+        return "errors"
+    value = (body.get("data") or {}).get(name)
+    if isinstance(value, dict) and value.get("userErrors"):
+        return "userErrors"
+    return "null" if value is None else "data"
+
+
+def _log(entry: str) -> None:
+    """FUZZ_LOG=path appends every document and answer there, for triage."""
+    if path := os.environ.get("FUZZ_LOG"):
+        with Path(path).open("a", encoding="utf-8") as log:
+            log.write(entry)

@@ -1,0 +1,57 @@
+"""What the GraphQL fuzzer (tests/test_fuzz_graphql.py) found, each kept as a plain test; and
+the fuzzer's own judge, shown to reject the answers it must reject."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphql
+import pytest
+
+from tests.graphql_conformance import problems, with_typenames
+from tests.test_fuzz_graphql import SCHEMA
+
+# The judge ------------------------------------------------------------------------------------
+
+DOCUMENT = with_typenames(
+    graphql.parse('{ node(id: "x") { id ... on Dashboard { tags version } } viewer { userId } }')
+)
+GOOD: dict[str, Any] = {
+    "data": {
+        "__typename": "Query",
+        "node": {"__typename": "Dashboard", "id": "RDox", "tags": [], "version": 1},
+        "viewer": {"__typename": "Viewer", "userId": "alice"},
+    }
+}
+
+
+def test_a_conforming_answer_has_no_problems() -> None:
+    assert problems(SCHEMA, DOCUMENT, 200, GOOD) == []
+    assert problems(SCHEMA, DOCUMENT, 200, {"data": None, "errors": [{"message": "no"}]}) == []
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "problem"),
+    [
+        (500, {"data": None, "errors": [{"message": "x"}]}, "HTTP 500"),
+        (200, {"errors": [{"message": "Unexpected error; quote"}]}, "masked"),
+        (400, {"errors": [{"message": "bad"}]}, "no extensions.code"),
+        (200, {"errors": []}, "non-empty list"),
+        (200, {"data": {**GOOD["data"], "viewer": None}}, "non-null"),
+        (200, {"data": {**GOOD["data"], "extra": 1}}, "has keys"),
+        (
+            200,
+            {"data": {**GOOD["data"], "node": {**GOOD["data"]["node"], "version": 2**40}}},
+            "Int",
+        ),
+        (
+            200,
+            {"data": {**GOOD["data"], "node": {**GOOD["data"]["node"], "__typename": "Viewer"}}},
+            "not a possible",
+        ),
+        (200, "<html>", "not a JSON object"),
+    ],
+)
+def test_a_broken_answer_is_named(status: int, body: object, problem: str) -> None:
+    found = problems(SCHEMA, DOCUMENT, status, body)
+    assert any(problem in p for p in found), found
