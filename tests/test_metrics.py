@@ -126,6 +126,18 @@ async def test_files_of_a_mounted_app_count_under_the_mount(http: httpx.AsyncCli
     assert value(after, REQUESTS, **labels) - value(before, REQUESTS, **labels) == 3
 
 
+async def test_methods_no_route_knows_count_as_other(http: httpx.AsyncClient) -> None:
+    labels = request_labels("/healthz", 405, method="other")
+    before = await scrape(http)
+
+    for method in ("BREW", "WHEN", "BREW"):
+        assert (await http.request(method, "/healthz")).status_code == 405
+
+    after = await scrape(http)
+    assert value(after, REQUESTS, **labels) - value(before, REQUESTS, **labels) == 3
+    assert not any(dict(labels).get("method") == "BREW" for _, labels in after)
+
+
 async def test_the_scrape_itself_is_the_one_request_in_flight(http: httpx.AsyncClient) -> None:
     samples = await scrape(http)
 

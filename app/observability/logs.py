@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import logging.config
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
@@ -18,18 +18,36 @@ from app.settings import Settings
 
 REDACTED = "[REDACTED]"
 
+
+class _Secret(NamedTuple):
+    # A line holding none of these (lower-cased) is not searched: most lines hold none.
+    triggers: tuple[str, ...]
+    pattern: re.Pattern[str]
+    replacement: str
+
+
 _SECRETS = (
     # Authorization header values.
-    (re.compile(r"(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]+"), rf"\1\2{REDACTED}"),
+    _Secret(
+        ("bearer", "basic"),
+        re.compile(r"(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]+"),
+        rf"\1\2{REDACTED}",
+    ),
     # JWTs wherever they appear (header.payload.signature; the header is base64url JSON).
-    (re.compile(r"\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"), REDACTED),
+    _Secret(
+        ("eyj",),
+        re.compile(r"\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"),
+        REDACTED,
+    ),
     # scheme://user:password@host
-    (
+    _Secret(
+        ("://",),
         re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^:/?#@\s\"']*):[^@\s\"']*@"),
         rf"\1:{REDACTED}@",
     ),
     # password=..., "token": "...", secret: ..., in text, dict reprs and JSON alike.
-    (
+    _Secret(
+        ("password", "passwd", "pwd", "secret", "token", "key", "authorization"),
         re.compile(
             r"(?i)(password|passwd|pwd|secret|token|api[_-]?key|authorization)"
             r"(\\?[\"']?\s*[:=]\s*\\?[\"']?)(?!\[REDACTED\]|(?:bearer|basic)\s)"
@@ -41,8 +59,10 @@ _SECRETS = (
 
 
 def redact(text: str) -> str:
-    for pattern, replacement in _SECRETS:
-        text = pattern.sub(replacement, text)
+    lowered = text.lower()
+    for secret in _SECRETS:
+        if any(trigger in lowered for trigger in secret.triggers):
+            text = secret.pattern.sub(secret.replacement, text)
     return text
 
 

@@ -27,10 +27,16 @@ TILE_QUERY_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
 # Labels of requests that are not what their name says.
 NO_ROUTE = "unmatched"  # no route matched: 404s, redirects
 ANONYMOUS = "anonymous"  # a GraphQL operation without a name
-OTHER = "other"  # a name past the budget
+OTHER = "other"  # an operation name past the budget; a method HTTP does not define
 UNKNOWN = "unknown"  # a GraphQL document that names no operation it holds (or did not parse)
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 # The status of a request whose client went away before any answer (as nginx counts it).
 CLIENT_CLOSED = 499
+
+
+def known_method(method: str) -> str:
+    """The method as a label: clients may send any token as a method."""
+    return method if method in _METHODS else OTHER
 
 
 def multiprocess_dir() -> str | None:
@@ -124,6 +130,9 @@ class Metrics:
             registry=registry,
         )
         self.pool = PoolMetrics(registry, multiprocess=self.multiprocess)
+        # The labelled children of each label set seen, so a request skips their look-up.
+        self._request_children: dict[tuple[str, RequestLabels, int], tuple[Counter, Histogram]]
+        self._request_children = {}
 
     def labels(self, info: RequestInfo) -> RequestLabels:
         """The request's route (its template) and GraphQL operation as label values."""
@@ -137,9 +146,18 @@ class Metrics:
     def observe_request(
         self, method: str, labels: RequestLabels, status: int, seconds: float
     ) -> None:
-        route, operation, operation_type = labels
-        self.requests.labels(method, route, operation, operation_type, str(status)).inc()
-        self.latency.labels(method, route, operation, operation_type).observe(seconds)
+        method = known_method(method)
+        key = (method, labels, status)
+        children = self._request_children.get(key)
+        if children is None:
+            route, operation, operation_type = labels
+            children = self._request_children[key] = (
+                self.requests.labels(method, route, operation, operation_type, str(status)),
+                self.latency.labels(method, route, operation, operation_type),
+            )
+        count, latency = children
+        count.inc()
+        latency.observe(seconds)
         if self.multiprocess:
             self.pool.refresh()  # each worker's pool use, as of its last request
 

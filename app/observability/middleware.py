@@ -15,7 +15,7 @@ from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.asgi_json import send_json
-from app.observability.metrics import CLIENT_CLOSED
+from app.observability.metrics import CLIENT_CLOSED, RequestLabels, known_method
 from app.observability.request_info import RequestInfo, serving
 from app.observability.telemetry import Telemetry
 from app.observability.tracing import ServerSpan
@@ -79,26 +79,39 @@ class ObservabilityMiddleware:
         metrics = self.telemetry.metrics
         labels = metrics.labels(info)
         metrics.observe_request(info.method, labels, status, seconds)
-        route, operation, operation_type = labels
-        attributes: dict[str, str | int] = {"http.route": route}
-        if info.tenant is not None:
-            attributes |= {"dashboards.tenant": info.tenant}
-        fields: dict[str, str | int | float] = {"method": info.method, "route": route}
-        if operation_type:
-            name = what = f"{operation_type} {operation}"
-            attributes |= {"graphql.operation.type": operation_type}
-            attributes |= {"graphql.operation.name": operation}
-            fields |= {"operation_type": operation_type}
-            if info.operation_name:
-                fields |= {"operation_name": info.operation_name}
-            what = f"{route} {what}"
-        else:
-            name = f"{info.method} {info.route}" if info.route else info.method
-            what = route
-        span.finish(name, status, attributes)
-        fields |= {"status": status, "duration_ms": round(seconds * 1000, 3)}
-        ms = seconds * 1000
-        access_log.info("%s %s %s %.1f ms", info.method, what, status, ms, extra=fields)
+        if self.telemetry.tracing.enabled:
+            _finish_span(span, info, labels, status)
+        if access_log.isEnabledFor(logging.INFO):
+            _log_access(info, labels, status, seconds)
+
+
+def _finish_span(span: ServerSpan, info: RequestInfo, labels: RequestLabels, status: int) -> None:
+    route, operation, operation_type = labels
+    attributes: dict[str, str | int] = {"http.route": route}
+    if info.tenant is not None:
+        attributes["dashboards.tenant"] = info.tenant
+    if operation_type:
+        name = f"{operation_type} {operation}"
+        attributes["graphql.operation.type"] = operation_type
+        attributes["graphql.operation.name"] = operation
+    else:
+        method = known_method(info.method)
+        name = f"{method} {info.route}" if info.route else method
+    span.finish(name, status, attributes)
+
+
+def _log_access(info: RequestInfo, labels: RequestLabels, status: int, seconds: float) -> None:
+    route, operation, operation_type = labels
+    fields: dict[str, str | int | float] = {"method": info.method, "route": route}
+    what = route
+    if operation_type:
+        what = f"{route} {operation_type} {operation}"
+        fields["operation_type"] = operation_type
+        if info.operation_name:
+            fields["operation_name"] = info.operation_name
+    fields |= {"status": status, "duration_ms": round(seconds * 1000, 3)}
+    ms = seconds * 1000
+    access_log.info("%s %s %s %.1f ms", info.method, what, status, ms, extra=fields)
 
 
 def _request_id(scope: Scope) -> str:
