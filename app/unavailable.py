@@ -59,6 +59,7 @@ _MAX_CHAIN = 8
 # already, and says what it means itself.
 _DRIVER_ERRORS = (
     sa.SQLAlchemyError,
+    sa.EmulatedDBAPIException,  # the driver adapter's errors, between SQLAlchemy and asyncpg
     asyncpg.PostgresError,
     asyncpg.InterfaceError,
     OSError,
