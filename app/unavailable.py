@@ -35,15 +35,13 @@ class Unavailable:
         return {"error": self.message, "code": self.code}
 
 
+# No promise that nothing was changed: the connection may have died during a COMMIT, or
+# while the answer to a committed write was being read back.
 DATABASE_UNAVAILABLE = Unavailable(
-    "DATABASE_UNAVAILABLE",
-    "the database is unavailable at the moment; nothing was changed, retry in 5 seconds",
-    5,
+    "DATABASE_UNAVAILABLE", "the database is unavailable at the moment; retry in 5 seconds", 5
 )
 POOL_EXHAUSTED = Unavailable(
-    "POOL_EXHAUSTED",
-    "every database connection is busy; nothing was changed, retry in 1 second",
-    1,
+    "POOL_EXHAUSTED", "every database connection is busy; retry in 1 second", 1
 )
 CODES = frozenset({DATABASE_UNAVAILABLE.code, POOL_EXHAUSTED.code})
 BY_CODE = {u.code: u for u in (DATABASE_UNAVAILABLE, POOL_EXHAUSTED)}
