@@ -274,7 +274,7 @@ async def test_an_exhausted_pool_answers_503_after_a_bounded_wait(
         migrate_on_start=False,
         db_pool_size=1,
         db_max_overflow=0,
-        db_pool_timeout_seconds=0.3,
+        db_pool_timeout_seconds=1.0,
     )
     async with serving(settings) as (app, http):
         editor = Caller(http, new_tenant())
