@@ -29,6 +29,7 @@ UNGRANTED_EDITOR = "editor, private dashboard not granted"
 UNGRANTED_READER = "member, private dashboard not granted"
 ROLELESS_EDITOR = "editor, role-restricted dashboard, no role"
 ROLELESS_READER = "member, role-restricted dashboard, no role"
+INACTIVE_READER = "member without dashboard.edit, inactive dashboard"
 # An editor acting on a dashboard of their own, naming the private dashboard's cards, grants
 # and widgets.
 UNGRANTED_EDITOR_OWN_BOARD = "editor, own dashboard, private dashboard's parts"
@@ -44,7 +45,10 @@ SAME_TENANT = (
     UNGRANTED_READER,
     ROLELESS_EDITOR,
     ROLELESS_READER,
+    INACTIVE_READER,
 )
+# Members without dashboard.edit.
+READERS = (MEMBER_WITHOUT_EDIT, UNGRANTED_READER, ROLELESS_READER, INACTIVE_READER)
 MIXED = (OTHER_TENANT_OWN_BOARD, UNGRANTED_EDITOR_OWN_BOARD)
 OUTSIDERS = (*UNIFORM, OTHER_TENANT, OTHER_TENANT_OWN_BOARD)
 
@@ -78,6 +82,8 @@ def _board_for(kind: str, victim: Victim, attacker_board: Board) -> Board:
         return victim.private
     if kind in (ROLELESS_EDITOR, ROLELESS_READER):
         return victim.restricted
+    if kind == INACTIVE_READER:
+        return victim.inactive
     if kind == OTHER_TENANT_OWN_BOARD:
         return _parts_on(attacker_board, victim.board)
     if kind == UNGRANTED_EDITOR_OWN_BOARD:
@@ -106,6 +112,5 @@ def seat(
     elif kind in (OTHER_TENANT, OTHER_TENANT_OWN_BOARD):
         caller = Caller(http, attacker_tenant, user=OWNER, scopes=everything)
     else:
-        readers = (MEMBER_WITHOUT_EDIT, UNGRANTED_READER, ROLELESS_READER)
-        caller = victim.member(http, READER if kind in readers else EDITOR)
+        caller = victim.member(http, READER if kind in READERS else EDITOR)
     return Seat(caller.headers, board)

@@ -4,6 +4,7 @@ that carry the victim's markers, so that an answer that should be empty would sh
 from __future__ import annotations
 
 from tests.isolation.callers import (
+    INACTIVE_READER,
     MEMBER_WITHOUT_EDIT,
     NON_OWNER_EDITOR,
     OTHER_TENANT_OWN_BOARD,
@@ -29,6 +30,9 @@ from tests.isolation.victim import ASSIGNEE, EDITOR, READER, Board, Victim
 OK, NULL, ERROR = "ok", "null", "error"
 FORBIDDEN, NOT_FOUND = "FORBIDDEN", "NOT_FOUND"
 CONTENT = content_refusals(FORBIDDEN, NOT_FOUND)
+# Duplicating dashboards and changing widgets need dashboard.edit before anything is looked
+# up: the refusal is the same whether the object exists or not.
+SCOPE_FIRST = {**CONTENT, INACTIVE_READER: FORBIDDEN}
 MANAGE = manage_refusals(FORBIDDEN, NOT_FOUND)
 UNSEEN = read_refusals(NULL, OK)
 LIBRARY = {MEMBER_WITHOUT_EDIT: FORBIDDEN}
@@ -293,7 +297,7 @@ GRAPHQL_OPS: dict[str, Op] = {
             {"id": b.gid, "name": "Copied"},
         ),
         other_tenant=NOT_FOUND,
-        same_tenant=CONTENT,
+        same_tenant=SCOPE_FIRST,
     ),
     "createDashboard in the victim's collection": Op(
         GRAPHQL,
@@ -354,7 +358,7 @@ GRAPHQL_OPS: dict[str, Op] = {
             {"id": b.card_widget_gid, "name": "Taken over"},
         ),
         other_tenant=NOT_FOUND,
-        same_tenant=CONTENT,
+        same_tenant=SCOPE_FIRST,
     ),
     "updateDashboardWidget: library widget": Op(
         GRAPHQL,
@@ -376,7 +380,7 @@ GRAPHQL_OPS: dict[str, Op] = {
             {"id": b.card_widget_gid},
         ),
         other_tenant=NOT_FOUND,
-        same_tenant=CONTENT,
+        same_tenant=SCOPE_FIRST,
     ),
     "deleteDashboardWidget: library widget": Op(
         GRAPHQL,

@@ -11,6 +11,7 @@ from typing import Any
 from tests.isolation.answers import SEED_000, SEED_002, SEED_003, SEED_004
 from tests.isolation.callers import (
     FOREIGN_HEADER,
+    INACTIVE_READER,
     MEMBER_WITHOUT_EDIT,
     NON_OWNER_EDITOR,
     OTHER_TENANT,
@@ -96,7 +97,12 @@ def gql_mutation(name: str, input_type: str, selection: str, values: dict[str, A
 # The answers of the victim's members, by what the operation needs.
 def content_refusals(forbidden: str, not_found: str) -> dict[str, str]:
     """A change of a dashboard's content: `dashboard.edit` and seeing it."""
-    return {MEMBER_WITHOUT_EDIT: forbidden, UNGRANTED_EDITOR: not_found, ROLELESS_EDITOR: not_found}
+    return {
+        MEMBER_WITHOUT_EDIT: forbidden,
+        UNGRANTED_EDITOR: not_found,
+        ROLELESS_EDITOR: not_found,
+        INACTIVE_READER: not_found,  # unseen comes before forbidden
+    }
 
 
 def manage_refusals(forbidden: str, not_found: str) -> dict[str, str]:
@@ -112,6 +118,7 @@ def read_refusals(not_visible: str, seen: str) -> dict[str, str]:
         UNGRANTED_EDITOR: not_visible,
         ROLELESS_READER: not_visible,
         ROLELESS_EDITOR: not_visible,
+        INACTIVE_READER: not_visible,
         MEMBER_WITHOUT_EDIT: seen,
     }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from tests.isolation.answers import SEED_000, SEED_002, SEED_003, SEED_004
 from tests.isolation.callers import (
+    INACTIVE_READER,
     MEMBER_WITHOUT_EDIT,
     NON_OWNER_EDITOR,
     OTHER_TENANT_OWN_BOARD,
@@ -30,6 +31,8 @@ NOT_FOUND = "404 NOT_FOUND"
 NO_DASHBOARD = "404 DASHBOARD_NOT_FOUND"  # seed 004
 CREATED, LISTED = "201", "200"
 CONTENT = content_refusals(FORBIDDEN, NOT_FOUND)
+# Duplicating needs dashboard.edit before the dashboard is looked up (GraphQL's SCOPE_FIRST).
+SCOPE_FIRST = {**CONTENT, INACTIVE_READER: FORBIDDEN}
 MANAGE = manage_refusals(FORBIDDEN, NOT_FOUND)
 UNSEEN = read_refusals(NOT_FOUND, LISTED)
 LIBRARY = {MEMBER_WITHOUT_EDIT: FORBIDDEN}
@@ -135,7 +138,7 @@ REST_OPS: dict[str, Op] = {
         SEED_002,
         lambda v, b: Rest("POST", f"{_board(b)}/duplicate", {"name": "Copied"}),
         other_tenant=NOT_FOUND,
-        same_tenant=CONTENT,
+        same_tenant=SCOPE_FIRST,
     ),
     "POST /api/dashboards/{id}/cards": Op(
         SEED_002,

@@ -50,6 +50,7 @@ class Victim:
     mark: str  # in every object of the tenant
     private_mark: str  # in the private dashboard's objects only
     role_mark: str  # in the role-restricted dashboard's objects only
+    inactive_mark: str  # in the inactive dashboard's objects only
     schema: str  # the tenant's data schema
     dataset: int
     dataset_gid: str
@@ -62,11 +63,14 @@ class Victim:
     board: Board  # team: every member sees it
     private: Board  # its owner, admins and grant holders only
     restricted: Board  # team, but only for holders of RESTRICTED_ROLE
+    inactive: Board  # team, inactive: seen only by members with dashboard.edit
     editors_board: Board  # team, made by EDITOR
 
-    def unseen_marks(self) -> tuple[str, str]:
-        """What no member without a grant or the role may read."""
-        return (self.private_mark, self.role_mark)
+    def unseen_marks(self, *, can_edit: bool) -> tuple[str, ...]:
+        """What members without a grant or the role may not read; nor, without
+        dashboard.edit, what is inactive."""
+        unseen = (self.private_mark, self.role_mark)
+        return unseen if can_edit else (*unseen, self.inactive_mark)
 
     def member(self, http: httpx.AsyncClient, user: str) -> Caller:
         scopes = {
@@ -123,6 +127,7 @@ async def _board(
     *,
     visibility: str = "TEAM",
     role_ids: tuple[int, ...] = (),
+    active: bool = True,
     widget_gid: str | None = None,
 ) -> Board:
     """A dashboard with a second page, a SQL card, the library widget (if given) and a viewer
@@ -138,6 +143,7 @@ async def _board(
                 "collectionId": collection,
                 "parameters": {"note": f"{mark} default"},
                 "visibility": visibility,
+                "isActive": active,
                 "roleIds": list(role_ids),
                 "tags": [f"{mark}-tag"],
                 "type": f"{mark}-type",
@@ -195,6 +201,7 @@ async def build_victim(http: httpx.AsyncClient, services: Services) -> Victim:
     tenant = new_tenant()
     mark, private_mark = f"Vm{uuid.uuid4().hex[:12]}", f"Pm{uuid.uuid4().hex[:12]}"
     role_mark = f"Rm{uuid.uuid4().hex[:12]}"
+    inactive_mark = f"Im{uuid.uuid4().hex[:12]}"
     kind = f"k_{uuid.uuid4().hex[:10]}"
     owner = Caller(http, tenant, user=OWNER, scopes=(EDIT_SCOPE,))
     admin = Caller(http, tenant, user=ADMIN, scopes=(EDIT_SCOPE, ADMIN_SCOPE))
@@ -235,6 +242,8 @@ async def build_victim(http: httpx.AsyncClient, services: Services) -> Victim:
     private = await _board(owner, private_marks, collection["id"], visibility="PRIVATE")
     role_marks = f"{mark} {role_mark}"
     restricted = await _board(owner, role_marks, collection["id"], role_ids=(RESTRICTED_ROLE,))
+    inactive_marks = f"{mark} {inactive_mark}"
+    inactive = await _board(owner, inactive_marks, collection["id"], active=False)
     link = await owner.graphql(PUBLISH, {"input": {"dashboardId": board.gid}})
     slug = _payload(link, "publishDashboard")["publicLink"]["slug"]
     assign = {"userId": ASSIGNEE, "dashboardId": board.gid, "isDefault": True}
@@ -249,6 +258,7 @@ async def build_victim(http: httpx.AsyncClient, services: Services) -> Victim:
         mark=mark,
         private_mark=private_mark,
         role_mark=role_mark,
+        inactive_mark=inactive_mark,
         schema=schema,
         dataset=dataset["dataset"]["databaseId"],
         dataset_gid=dataset["dataset"]["id"],
@@ -261,6 +271,7 @@ async def build_victim(http: httpx.AsyncClient, services: Services) -> Victim:
         board=board,
         private=private,
         restricted=restricted,
+        inactive=inactive,
         editors_board=await _board(victim_editor, mark, None),
     )
     # Members become known to the tenant on their first call; make that happen now, so that
@@ -282,6 +293,7 @@ def placeholder() -> Victim:
         mark="Vm",
         private_mark="Pm",
         role_mark="Rm",
+        inactive_mark="Im",
         schema="tenant_data_1",
         dataset=5,
         dataset_gid="RGF0YXNldDo1",
@@ -294,6 +306,7 @@ def placeholder() -> Victim:
         board=board,
         private=board,
         restricted=board,
+        inactive=board,
         editors_board=board,
     )
 
