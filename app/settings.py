@@ -91,6 +91,8 @@ class Settings(BaseSettings):
     rate_limit_public_address_burst: int = Field(default=20, ge=1)
     # Buckets one process keeps without Redis (least recently used dropped first).
     rate_limit_max_buckets: int = Field(default=100_000, ge=1)
+    # How long a request waits for Redis before it passes unlimited (fail open).
+    rate_limit_redis_timeout_seconds: float = Field(default=0.5, gt=0)
     # Comma-separated addresses or networks of proxies whose X-Forwarded-For is believed.
     # Empty: the peer address is the client's.
     rate_limit_trusted_proxies: str = ""

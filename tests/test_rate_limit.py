@@ -181,7 +181,9 @@ def redis_store(
 ) -> Callable[..., AbstractAsyncContextManager[RedisBucketStore]]:
     @asynccontextmanager
     async def opened(clock: Callable[[], float] | None = None) -> AsyncIterator[RedisBucketStore]:
-        store = RedisBucketStore(redis_url, prefix, clock=clock)
+        # A generous timeout: on a loaded machine a slow answer would pass unlimited (fail
+        # open, as it should), which is not what these tests look at.
+        store = RedisBucketStore(redis_url, prefix, timeout_seconds=10.0, clock=clock)
         try:
             yield store
         finally:
@@ -553,7 +555,12 @@ async def test_a_refused_address_spends_nothing_of_the_links_bucket(
 async def test_processes_sharing_redis_share_the_buckets(
     settings: Settings, redis_url: str, prefix: str, tenant: str
 ) -> None:
-    shared = {"redis_url": redis_url, "redis_key_prefix": prefix, **SMALL_BUCKETS}
+    shared = {
+        "redis_url": redis_url,
+        "redis_key_prefix": prefix,
+        "rate_limit_redis_timeout_seconds": 10.0,
+        **SMALL_BUCKETS,
+    }
     async with (
         running(settings, **shared) as one,
         running(settings, **shared) as two,

@@ -85,7 +85,11 @@ def create_rate_limiter(settings: Settings) -> RateLimiter:
     store: BucketStore | None = None
     if settings.rate_limit_enabled:
         store = (
-            RedisBucketStore(settings.redis_url, settings.redis_key_prefix)
+            RedisBucketStore(
+                settings.redis_url,
+                settings.redis_key_prefix,
+                settings.rate_limit_redis_timeout_seconds,
+            )
             if settings.redis_url
             else MemoryBucketStore(settings.rate_limit_max_buckets)
         )

@@ -54,16 +54,22 @@ return {allowed, tostring(tokens)}
 
 
 class RedisBucketStore:
-    def __init__(self, url: str, prefix: str, clock: Callable[[], float] | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        prefix: str,
+        timeout_seconds: float = 0.5,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
         """`clock` replaces Redis's clock (tests); keys are `<prefix>:ratelimit:<key>`."""
         self._prefix = prefix
         self._clock = clock
-        # As the tile cache's client: short timeouts and no retries, a slow Redis must not
+        # As the tile cache's client: a short timeout and no retries, a slow Redis must not
         # stall every request behind it.
         self._client = Redis.from_url(
             url,
-            socket_connect_timeout=0.5,
-            socket_timeout=0.5,
+            socket_connect_timeout=timeout_seconds,
+            socket_timeout=timeout_seconds,
             retry=Retry(NoBackoff(), 0),
         )
         self._script = self._client.register_script(TAKE_SCRIPT)
