@@ -39,7 +39,15 @@ from app.graphql.schema import schema
 from app.services import Services
 from tests.conftest import new_tenant
 from tests.isolation.answers import graphql_outcome, rest_outcome, shown
-from tests.isolation.callers import MIXED, OUTSIDERS, READERS, SAME_TENANT, seat
+from tests.isolation.callers import (
+    MIXED,
+    OTHER_TENANT,
+    OTHER_TENANT_OWN_BOARD,
+    OUTSIDERS,
+    READERS,
+    SAME_TENANT,
+    seat,
+)
 from tests.isolation.graphql_operations import GRAPHQL_OPS
 from tests.isolation.operations import Gql, Op, Request, Rest
 from tests.isolation.rest_operations import REST_OPS
@@ -270,6 +278,8 @@ async def test_isolation(
     if caller in OUTSIDERS:
         assert victim.mark not in text, response.text
         assert victim.slug not in text, response.text
+        if caller in (OTHER_TENANT, OTHER_TENANT_OWN_BOARD):  # they never named it
+            assert victim.tenant not in text, response.text
     else:
         for unseen in victim.unseen_marks(can_edit=caller not in READERS):
             assert unseen not in text, response.text
