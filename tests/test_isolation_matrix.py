@@ -313,6 +313,26 @@ async def test_routes_outside_the_matrix_show_nothing_of_the_victim(
     assert victim.tenant not in shown(response)
 
 
+@pytest.mark.parametrize(
+    "operation", [name for name, op in GRAPHQL_OPS.items() if not _is_query(_request(op))]
+)
+async def test_a_mutation_sent_by_get_changes_nothing(
+    client: httpx.AsyncClient, services: Services, worlds: Worlds, operation: str
+) -> None:
+    """Even the tenant's admin cannot write through GET (a link or an image in another site
+    would carry their cookies or token): 405, and nothing changed."""
+    world = await worlds.get()
+    victim = world.victim
+    request = GRAPHQL_OPS[operation].build(victim, victim.board)
+    assert isinstance(request, Gql)
+    response = await _send(client, request, victim.member(client, ADMIN).headers, "GET")
+    after = await tenant_rows(services, victim.tenant_id)
+    if after != world.before:
+        worlds.discard()
+    assert graphql_outcome(request.field, response) == "405 METHOD_NOT_ALLOWED", response.text
+    assert _changed(world.before, after) == []
+
+
 # --- controls: the checks above can fail ----------------------------------------------------
 
 # Reads whose answers hold nothing of any tenant's.
