@@ -26,7 +26,7 @@ import hypothesis_graphql
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from hypothesis_graphql import nodes
+from hypothesis_graphql import Mode, nodes
 
 from app.auth import ADMIN_SCOPE, EDIT_SCOPE
 from app.graphql.schema import schema as code_schema
@@ -37,6 +37,7 @@ from tests.helpers import create_dashboard, create_widget, place_widgets
 from tests.tile_data import seed_sales
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
+NEGATIVE_EXAMPLES = max(2, EXAMPLES // 4)
 SCHEMA = graphql.build_schema(code_schema.as_str())
 FUZZER_USER = "fuzzer"
 
@@ -48,6 +49,16 @@ def _root_fields(kind: str) -> list[tuple[str, str]]:
 
 
 OPERATIONS = _root_fields("query") + _root_fields("mutation")
+
+
+def _takes_arguments(kind: str, name: str) -> bool:
+    root = SCHEMA.query_type if kind == "query" else SCHEMA.mutation_type
+    assert root is not None
+    return bool(root.fields[name].args)
+
+
+# An invalid document needs an argument to get wrong.
+WITH_ARGUMENTS = [operation for operation in OPERATIONS if _takes_arguments(*operation)]
 
 
 @dataclass
@@ -275,21 +286,24 @@ def _id_kinds(root: graphql.GraphQLField, root_name: str) -> set[str]:
     return kinds
 
 
-def _strategy(kind: str, name: str, seeded: Seeded) -> st.SearchStrategy[graphql.DocumentNode]:
+def _strategy(
+    kind: str, name: str, seeded: Seeded, mode: Mode
+) -> st.SearchStrategy[graphql.DocumentNode]:
     root = SCHEMA.query_type if kind == "query" else SCHEMA.mutation_type
     assert root is not None
     scalars = _scalars(seeded, _id_kinds(root.fields[name], name))
     build = hypothesis_graphql.queries if kind == "query" else hypothesis_graphql.mutations
-    return build(SCHEMA, fields=[name], custom_scalars=scalars, print_ast=lambda d: d)
+    return build(SCHEMA, fields=[name], custom_scalars=scalars, print_ast=lambda d: d, mode=mode)
 
 
-FUZZ_SETTINGS = settings(
-    max_examples=EXAMPLES,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+def _settings(examples: int) -> settings:
+    return settings(
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -301,19 +315,50 @@ async def fuzz_tenant(services: Services) -> str:
     return tenant
 
 
-@pytest.mark.parametrize(("kind", "name"), OPERATIONS, ids=[f"{k}.{n}" for k, n in OPERATIONS])
+def _ids(operations: list[tuple[str, str]]) -> list[str]:
+    return [f"{kind}.{name}" for kind, name in operations]
+
+
+@pytest.mark.parametrize(("kind", "name"), OPERATIONS, ids=_ids(OPERATIONS))
 async def test_every_generated_document_gets_a_conforming_answer(
     http: httpx.AsyncClient, fuzz_tenant: str, kind: str, name: str
 ) -> None:
     # given the fuzzer's tenant, with data made for this operation
     caller = Caller(http, fuzz_tenant, user=FUZZER_USER, scopes=(EDIT_SCOPE, ADMIN_SCOPE))
     seeded = await seed(caller, f"{kind}.{name}")
+    # when hypothesis sends valid documents for this one root field,
+    # then each answer keeps the contract
+    await _fuzz(caller, kind, name, _strategy(kind, name, seeded, Mode.POSITIVE), EXAMPLES)
+
+
+@pytest.mark.parametrize(("kind", "name"), WITH_ARGUMENTS, ids=_ids(WITH_ARGUMENTS))
+async def test_every_invalid_document_is_refused_with_errors(
+    http: httpx.AsyncClient, fuzz_tenant: str, kind: str, name: str
+) -> None:
+    # given the fuzzer's tenant, with data made for this operation
+    caller = Caller(http, fuzz_tenant, user=FUZZER_USER, scopes=(EDIT_SCOPE, ADMIN_SCOPE))
+    seeded = await seed(caller, f"invalid.{kind}.{name}")
+    # when hypothesis sends documents with one violation of the schema (a missing or
+    # misspelt argument, a value of the wrong type, a null where one is required),
+    # then each is refused with errors, in an answer that keeps the contract
+    strategy = _strategy(kind, name, seeded, Mode.NEGATIVE)
+    await _fuzz(caller, kind, name, strategy, NEGATIVE_EXAMPLES, refused=True)
+
+
+async def _fuzz(
+    caller: Caller,
+    kind: str,
+    name: str,
+    strategy: st.SearchStrategy[graphql.DocumentNode],
+    examples: int,
+    *,
+    refused: bool = False,
+) -> None:
     loop = asyncio.get_running_loop()
     outcomes: Counter[str] = Counter()
 
-    # when hypothesis sends documents for this one root field
-    @FUZZ_SETTINGS
-    @given(document=_strategy(kind, name, seeded))
+    @_settings(examples)
+    @given(document=strategy)
     def answers_conform(document: graphql.DocumentNode) -> None:
         sent = graphql_conformance.with_typenames(_with_user_errors(document))
         text = graphql.print_ast(sent)
@@ -321,13 +366,15 @@ async def test_every_generated_document_gets_a_conforming_answer(
         body = _json(response)
         outcomes[_outcome(response.status_code, body, name)] += 1
         _log(f"### {kind}.{name}\n{text}\n=> {response.status_code} {response.text}\n")
-        # then each answer keeps the contract
         found = graphql_conformance.problems(SCHEMA, sent, response.status_code, body)
+        if refused and not (isinstance(body, dict) and body.get("errors")):
+            found.append("an invalid document was not refused")
         assert not found, f"{text}\n→ {response.status_code} {response.text[:2000]}\n{found}"
 
     # Hypothesis runs in a worker thread; the requests run on the test's own event loop.
     await asyncio.to_thread(answers_conform)
-    print(f"fuzz {kind}.{name}: {outcomes.total()} cases {dict(sorted(outcomes.items()))}")
+    mode = "invalid" if refused else "valid"
+    print(f"fuzz {kind}.{name} ({mode}): {outcomes.total()} cases {dict(sorted(outcomes.items()))}")
 
 
 _USER_ERRORS = graphql.parse("{ userErrors { field message code } }").definitions[0]
@@ -342,7 +389,8 @@ def _with_user_errors(document: graphql.DocumentNode) -> graphql.DocumentNode:
         return document
     (root,) = operation.selection_set.selections
     assert isinstance(root, graphql.FieldNode)
-    assert root.selection_set is not None
+    if root.selection_set is None:
+        return document
     assert isinstance(_USER_ERRORS, graphql.OperationDefinitionNode)
     selections = (*root.selection_set.selections, *_USER_ERRORS.selection_set.selections)
     root = replace(root, selection_set=graphql.SelectionSetNode(selections=selections))
