@@ -21,6 +21,7 @@ from strawberry.schema.config import StrawberryConfig
 from app.graphql.cost import CostEstimator, CostLimiter, CostLimits
 from app.graphql.document_limits import alias_limit, depth_limit
 from app.graphql.errors import PublicQueryError
+from app.graphql.execution import PlainFieldExecutionContext
 from app.graphql.mutations import Mutation
 from app.graphql.operation_name import RequireOperationName
 from app.graphql.queries import Query
@@ -78,7 +79,13 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         # The operation's name and type, for metrics, logs and traces.
         OperationNoter,
     ]
-    return strawberry.Schema(query=Query, mutation=Mutation, config=CONFIG, extensions=extensions)
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        config=CONFIG,
+        extensions=extensions,
+        execution_context_class=PlainFieldExecutionContext,
+    )
 
 
 def _limit_rules(settings: Settings) -> list[type[ASTValidationRule]]:
