@@ -25,6 +25,7 @@ from app.graphql.execution import PlainFieldExecutionContext
 from app.graphql.mutations import Mutation
 from app.graphql.operation_name import RequireOperationName
 from app.graphql.queries import Query
+from app.graphql.unavailable import UnavailableDatabase
 from app.observability import current_request_id
 from app.observability.graphql_operation import OperationNoter
 from app.settings import Settings
@@ -76,6 +77,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             should_mask_error=_should_mask,
             error_message="Unexpected error; quote the X-Request-ID when reporting it.",
         ),
+        # Outages become 503 answers (docs/faults.md), not masked errors.
+        UnavailableDatabase,
         # The operation's name and type, for metrics, logs and traces.
         OperationNoter,
     ]
