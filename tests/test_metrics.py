@@ -362,29 +362,44 @@ async def test_with_metrics_token_only_its_bearer_reads_the_metrics(
 # Several worker processes.
 
 _WORKER = """
+from sqlalchemy.pool import QueuePool
 from app.observability.metrics import Metrics, RequestLabels
 metrics = Metrics(max_operation_names=10)
+metrics.pool.watch(QueuePool(lambda: None, pool_size=3))
 metrics.observe_request("GET", RequestLabels("/healthz", "", ""), 200, 0.002)
 print(metrics.exposition("")[0].decode())
+metrics.process_exits()  # as the app's lifespan does when a worker stops
 """
+
+
+def run_worker(script: str, folder: Path) -> Samples:
+    """One worker process of its own, in multiprocess mode: what its scrape answered."""
+    finished = subprocess.run(  # noqa: S603 (our own interpreter and script)
+        [sys.executable, "-c", script],
+        env={**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(folder)},
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    return parse(finished.stdout)
 
 
 def test_worker_processes_share_their_counts_through_the_multiprocess_folder(
     tmp_path: Path,
 ) -> None:
-    environment = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
-    outputs = [
-        subprocess.run(  # noqa: S603 (our own interpreter and script)
-            [sys.executable, "-c", _WORKER],
-            env=environment,
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=Path(__file__).resolve().parent.parent,
-        ).stdout
-        for _ in range(3)
-    ]
+    scrapes = [run_worker(_WORKER, tmp_path) for _ in range(3)]
 
     labels = request_labels("/healthz", 200)
     # Each process answered one request; each scrape reads every process's count so far.
-    assert [value(parse(output), REQUESTS, **labels) for output in outputs] == [1, 2, 3]
+    assert [value(samples, REQUESTS, **labels) for samples in scrapes] == [1, 2, 3]
+    # Pool gauges are summed over the live processes only: each earlier one had stopped.
+    assert [value(samples, "dashboards_db_pool_size") for samples in scrapes] == [3, 3, 3]
+
+
+def test_live_gauges_of_running_workers_add_up(tmp_path: Path) -> None:
+    never_stops = _WORKER.replace("metrics.process_exits()", "")
+
+    scrapes = [run_worker(never_stops, tmp_path) for _ in range(2)]
+
+    assert [value(samples, "dashboards_db_pool_size") for samples in scrapes] == [3, 6]
