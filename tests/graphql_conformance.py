@@ -67,11 +67,28 @@ def problems(schema: GraphQLSchema, document: DocumentNode, status: int, body: o
     elif status != 200:
         found.append(f"HTTP {status} without errors")
     if body.get("data") is not None:
+        found.extend(_masked_tile_errors(body["data"], "data"))
         operation = _operation(document)
         root = schema.get_root_type(operation.operation)
         assert root is not None
         checker = _ShapeChecker(schema, document)
         found.extend(checker.object(body["data"], root, [operation.selection_set], "data"))
+    return found
+
+
+def _masked_tile_errors(value: object, where: str) -> list[str]:
+    """A rendered card's `error` with code INTERNAL is an unexpected exception in a tile,
+    masked like MaskErrors masks a resolver's: a 500 in disguise."""
+    if isinstance(value, list):
+        return [
+            p for i, item in enumerate(value) for p in _masked_tile_errors(item, f"{where}[{i}]")
+        ]
+    if not isinstance(value, dict):
+        return []
+    found = [p for k, v in value.items() for p in _masked_tile_errors(v, f"{where}.{k}")]
+    error = value.get("error")
+    if isinstance(error, dict) and error.get("code") == "INTERNAL":
+        found.append(f"{where}.error is a masked unexpected error: {error!r}")
     return found
 
 

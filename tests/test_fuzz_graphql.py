@@ -31,7 +31,7 @@ from hypothesis_graphql import Mode, nodes
 from app.auth import ADMIN_SCOPE, EDIT_SCOPE
 from app.graphql.schema import schema as code_schema
 from app.services import Services
-from tests import graphql_conformance
+from tests import fuzz_json_shapes, graphql_conformance
 from tests.conftest import Caller, new_tenant
 from tests.helpers import create_dashboard, create_widget, place_widgets
 from tests.tile_data import seed_sales
@@ -74,6 +74,22 @@ class Seeded:
             self.ids[kind] += [item["id"], str(item["databaseId"])]
 
 
+# The seeded board declares every parameter name the fuzzer's JSON uses (fuzz_json_shapes),
+# so rendering reaches the binding of values, not only "not declared".
+BOARD_PARAMETERS = {
+    "region": {"type": "string", "multiple": True, "field": "region", "operator": "in"},
+    "n": {"type": "integer", "default": 1},
+    "since": {"type": "date"},
+    "flag": {"type": "boolean", "default": False},
+    "days": {"type": "number", "default": 30},
+}
+TOP_PRODUCTS_SQL = (
+    "SELECT product, sum(units) AS units FROM sales WHERE units > :n "
+    "AND order_date >= coalesce(:since, DATE '2000-01-01') AND (:flag OR :days > 0) "
+    "GROUP BY product"
+)
+
+
 async def seed(caller: Caller, tag: str) -> Seeded:
     """Two dashboards (one with two pages, cards, parameters, a share, a public link and an
     assignment), widgets, a collection, a dataset and a template board, named after `tag`;
@@ -103,12 +119,13 @@ async def seed(caller: Caller, tag: str) -> Seeded:
         await create_widget(
             caller, "Units", "KPI_CARD", dataSource={"sql": "SELECT sum(units) AS units FROM sales"}
         ),
+        await create_widget(caller, "Top", "TABLE", dataSource={"sql": TOP_PRODUCTS_SQL}),
     ]
     board = await create_dashboard(
         caller,
         collectionId=collection["collection"]["id"],
         tags=[tag],
-        parameters={"region": {"type": "string", "multiple": True, "field": "region"}},
+        parameters=BOARD_PARAMETERS,
     )
     other = await create_dashboard(caller, visibility="PRIVATE")
     await place_widgets(caller, board["id"], [w["id"] for w in widgets])
@@ -174,64 +191,6 @@ async def _harvest(caller: Caller, board_id: str, seeded: Seeded) -> None:
     seeded.strings += [e["cursor"] for e in data["dashboardWidgets"]["edges"]]
 
 
-# GraphQL object literals need Name keys, so JSON keys are names: the ones data sources and
-# parameters read, and any other name.
-_JSON_KEYS = st.sampled_from(
-    [
-        "sql",
-        "dataset_id",
-        "dimensions",
-        "measures",
-        "filters",
-        "column",
-        "aggregate",
-        "as",
-        "grain",
-        "type",
-        "default",
-        "multiple",
-        "field",
-        "operator",
-        "parameter",
-        "values",
-        "region",
-        "limit",
-        "sort",
-        "cache_ttl_seconds",
-        "parameters",
-        "text",
-    ]
-) | st.from_regex(r"\A[_A-Za-z][_0-9A-Za-z]{0,8}\Z")
-
-
-def _json_values(seeded: Seeded) -> st.SearchStrategy[graphql.ValueNode]:
-    """Any JSON value but a bare null (a `JSON!` argument cannot be null; hypothesis-graphql
-    sends null itself where JSON is nullable), with numbers past ±2^63 and the tenant's names."""
-    leaves = (
-        st.booleans().map(nodes.Boolean)
-        | st.integers(min_value=-(2**70), max_value=2**70).map(nodes.Int)
-        | st.floats(allow_nan=False, allow_infinity=False).map(nodes.Float)
-        | (st.text(max_size=20) | st.sampled_from(seeded.strings)).map(nodes.String)
-    )
-    return st.recursive(
-        leaves,
-        lambda children: (
-            st.lists(children | st.just(nodes.Null), max_size=4).map(nodes.List)
-            | st.dictionaries(_JSON_KEYS, children | st.just(nodes.Null), max_size=4).map(_object)
-        ),
-        max_leaves=12,
-    )
-
-
-def _object(fields: dict[str, graphql.ValueNode]) -> graphql.ObjectValueNode:
-    return nodes.Object(
-        [
-            graphql.ObjectFieldNode(name=graphql.NameNode(value=k), value=v)
-            for k, v in fields.items()
-        ]
-    )
-
-
 def _scalars(seeded: Seeded, kinds: set[str]) -> dict[str, st.SearchStrategy[graphql.ValueNode]]:
     # An ID of a kind the operation takes, mostly: a kind first, then one of its ids.
     pool = sorted(kinds & set(seeded.ids)) or sorted(seeded.ids)
@@ -240,11 +199,15 @@ def _scalars(seeded: Seeded, kinds: set[str]) -> dict[str, st.SearchStrategy[gra
     return {
         "ID": st.one_of(real_ids, real_ids, any_id, st.text(max_size=16)).map(nodes.String),
         "String": st.one_of(st.sampled_from(seeded.strings), st.text()).map(nodes.String),
+        # Page numbers, versions and positions that exist, near misses, and the 32-bit edges.
         "Int": st.one_of(
+            st.integers(min_value=1, max_value=3),
             st.integers(min_value=-2, max_value=5),
             st.integers(min_value=-(2**31), max_value=2**31 - 1),
         ).map(nodes.Int),
-        "JSON": _json_values(seeded),
+        "JSON": fuzz_json_shapes.json_values(
+            [int(i) for i in seeded.ids["dataset"] if i.isdigit()]
+        ),
         "DateTime": st.datetimes().map(lambda d: nodes.String(d.isoformat())),
     }
 

@@ -30,6 +30,17 @@ def test_a_conforming_answer_has_no_problems() -> None:
     assert problems(SCHEMA, DOCUMENT, 200, {"data": None, "errors": [{"message": "no"}]}) == []
 
 
+def test_a_tile_failing_unexpectedly_is_a_failure() -> None:
+    # given a rendering whose one card failed with the code of an unexpected exception
+    document = graphql.parse('{ dashboardRendering(id: "1") { cards { error { code } } } }')
+    card = {"error": {"code": "INTERNAL"}}
+    body = {"data": {"dashboardRendering": {"cards": [{"error": {"code": "TILE_TIMEOUT"}}, card]}}}
+    # when judged, then the INTERNAL card is named
+    assert problems(SCHEMA, document, 200, body) == [
+        "data.dashboardRendering.cards[1].error is a masked unexpected error: {'code': 'INTERNAL'}"
+    ]
+
+
 @pytest.mark.parametrize(
     ("status", "body", "problem"),
     [
