@@ -4,7 +4,7 @@ the description of one operation."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 Schema = dict[str, Any]
@@ -166,7 +166,6 @@ class Operation:
     body_required: bool = True
     # Without a token (public render links, the documents, health checks).
     public: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def as_openapi(self, operation_id: str) -> Schema:
         operation: Schema = {
@@ -186,7 +185,7 @@ class Operation:
         operation["responses"] = dict(sorted(self.responses.items()))
         if self.public:
             operation["security"] = []
-        return operation | self.extra
+        return operation
 
 
 @dataclass(frozen=True)
