@@ -492,6 +492,23 @@ GRAPHQL_OPS: dict[str, Op] = {
         same_tenant=CONTENT,
         mixed={OTHER_TENANT_OWN_BOARD: "UNKNOWN_REFERENCE"},
     ),
+    "addDashboardCard: SQL reading the victim's schema": Op(
+        GRAPHQL,
+        lambda v, b: gql_mutation(
+            "addDashboardCard",
+            "AddDashboardCardInput",
+            "card { name config dashboardWidget { dataSource } }",
+            {
+                "dashboardId": b.gid,
+                "cardType": "TABLE",
+                "layout": {"x": 0, "y": 6, "w": 6, "h": 2},
+                "dataSource": {"sql": f'SELECT * FROM "{v.schema}".sales'},
+            },
+        ),
+        other_tenant=NOT_FOUND,
+        same_tenant=CONTENT,
+        mixed={OTHER_TENANT_OWN_BOARD: "INVALID"},
+    ),
     "updateDashboardCard": Op(
         GRAPHQL,
         lambda v, b: gql_mutation(
