@@ -117,7 +117,7 @@ class Settings(BaseSettings):
 
     # GraphQL cost limit and persisted operations (docs/graphql-limits.md).
     # Each field costs 1; a list multiplies its selections by its page size (first/last).
-    graphql_max_cost: int = Field(default=50_000, ge=1)
+    graphql_max_cost: int = Field(default=200_000, ge=1)
     # Items a list without first/last (a dashboard's cards, pages, shares) is assumed to hold.
     graphql_cost_list_size: int = Field(default=20, ge=1)
     # The manifest `dashboards-api persist-operations` writes; a missing file is an empty one.

@@ -228,6 +228,15 @@ async def test_an_unacceptable_accept_header_is_406(editor: Caller, method: str)
     assert response.json()["errors"][0]["extensions"]["code"] == "NOT_ACCEPTABLE"
 
 
+async def test_an_unacceptable_accept_header_without_a_token_is_401(editor: Caller) -> None:
+    response = await editor.http.post(
+        "/graphql", json={"query": VIEWER}, headers={"Accept": "application/xml"}
+    )
+
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/json"
+
+
 async def test_a_browser_still_gets_the_explorer(editor: Caller) -> None:
     response = await editor.http.get("/graphql", headers={"Accept": "text/html"})
 

@@ -214,7 +214,21 @@ class GraphQLEndpoint:
         if _wants_explorer(request):
             await self._app(scope, receive, send)
             return
+        # Authentication first: a caller without a valid token learns nothing else, whatever
+        # it accepts (its refusal falls back to application/json).
         media_type = negotiate(request.headers.get("accept"))
+        try:
+            scope[_CONTEXT_KEY] = GraphQLContext(await authenticate(request, self._services))
+        except Rejection as rejection:
+            response = _graphql_error(
+                media_type or JSON,
+                rejection.status,
+                rejection.code,
+                rejection.message,
+                rejection.headers,
+            )
+            await response(scope, receive, send)
+            return
         if media_type is None:
             response = _graphql_error(
                 JSON,
@@ -226,14 +240,6 @@ class GraphQLEndpoint:
             await response(scope, receive, send)
             return
         scope[_MEDIA_TYPE_KEY] = media_type
-        try:
-            scope[_CONTEXT_KEY] = GraphQLContext(await authenticate(request, self._services))
-        except Rejection as rejection:
-            response = _graphql_error(
-                media_type, rejection.status, rejection.code, rejection.message, rejection.headers
-            )
-            await response(scope, receive, send)
-            return
         await self._app(scope, receive, send)
 
 
