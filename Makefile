@@ -26,6 +26,10 @@ format: $(STAMP)
 schema: $(STAMP)  ## Re-export schema.graphql from the code
 	$(BIN)/dashboards-api export-schema --output schema.graphql
 
+.PHONY: persisted-operations
+persisted-operations: $(STAMP)  ## persisted-operations.json from examples/operations (docs/graphql-limits.md)
+	$(BIN)/dashboards-api persist-operations examples/operations
+
 token: $(STAMP)  ## A development token for tenant "demo" (edit + admin)
 	@$(BIN)/dashboards-api token --tenant demo --user dev-user
 
