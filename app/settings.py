@@ -120,6 +120,8 @@ class Settings(BaseSettings):
     graphql_max_cost: int = Field(default=200_000, ge=1)
     # Items a list without first/last (a dashboard's cards, pages, shares) is assumed to hold.
     graphql_cost_list_size: int = Field(default=20, ge=1)
+    # Report each operation's estimated cost and the limit in the response's `extensions`.
+    graphql_cost_in_response: bool = False
     # The manifest `dashboards-api persist-operations` writes; a missing file is an empty one.
     graphql_persisted_operations_path: Path = Path("persisted-operations.json")
     # Run only the manifest's documents, refusing any `query` text (recommended in production).

@@ -294,6 +294,38 @@ async def test_a_fragment_bomb_is_refused_for_its_cost(editor: Caller) -> None:
     assert error["extensions"]["cost"] == 2**40 * 2
 
 
+@pytest.fixture
+async def reporting_http(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with a cost limit of 50 that reports each operation's cost."""
+    overrides = {"graphql_max_cost": 50, "graphql_cost_in_response": True}
+    application = create_app(settings.model_copy(update=overrides))
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client
+
+
+async def test_the_cost_can_be_reported_in_the_response(
+    reporting_http: httpx.AsyncClient, tenant: str
+) -> None:
+    caller = Caller(reporting_http, tenant)
+
+    ran = await caller.post_graphql(PAGE_OF, {"n": 3})
+    refused = await caller.post_graphql(PAGE_OF, {"n": 30})
+
+    assert ran.json() == {
+        "data": {"dashboards": {"nodes": []}},
+        "extensions": {"cost": {"estimated": 8, "limit": 50}},
+    }
+    assert refused.json()["extensions"] == {"cost": {"estimated": 62, "limit": 50}}
+
+
+async def test_the_cost_is_not_reported_by_default(editor: Caller) -> None:
+    response = await editor.post_graphql(PAGE_OF, {"n": 3})
+
+    assert "extensions" not in response.json()
+
+
 # --- depth and alias limits: linear on fragments, same answers ------------------------------
 
 

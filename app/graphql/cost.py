@@ -266,14 +266,16 @@ class CostLimiter(SchemaExtension):
     """Refuses an operation whose estimated cost is above the limit, after validation (so the
     document is known to be valid) and before execution (when the variables are known)."""
 
-    def __init__(self, estimator: CostEstimator) -> None:
+    def __init__(self, estimator: CostEstimator, *, report: bool = False) -> None:
         self.estimator = estimator
+        self.report = report  # the cost in the response's extensions
+        self.cost: int | None = None
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
         if document is not None and not context.result:
-            cost = self.estimator.cost(
+            self.cost = self.estimator.cost(
                 context.schema._schema,
                 document,
                 context.variables,
@@ -281,6 +283,11 @@ class CostLimiter(SchemaExtension):
                 context.query,
             )
             limit = self.estimator.limits.max_cost
-            if cost > limit:
-                context.result = ExecutionResult(data=None, errors=[too_complex(cost, limit)])
+            if self.cost > limit:
+                context.result = ExecutionResult(data=None, errors=[too_complex(self.cost, limit)])
         yield
+
+    def get_results(self) -> dict[str, Any]:
+        if not self.report or self.cost is None:
+            return {}
+        return {"cost": {"estimated": self.cost, "limit": self.estimator.limits.max_cost}}

@@ -72,7 +72,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         RequireOperationName,
-        lambda: CostLimiter(estimator),
+        lambda: CostLimiter(estimator, report=settings.graphql_cost_in_response),
         lambda: MaskErrors(
             should_mask_error=_should_mask,
             error_message="Unexpected error; quote the X-Request-ID when reporting it.",
