@@ -4,8 +4,8 @@ Every selected field costs 1. A list field multiplies the cost of its selections
 of items it may return: its `first`/`last` argument (a literal or a variable), else the
 argument's default or the default page size, capped by the maximum page size; a list without
 such arguments by an assumed list size. A connection's `first`/`last` sizes its `edges` and
-`nodes`. Fragments and inline fragments count wherever they are spread. Introspection fields
-cost 1 each: their size is the schema's, not the data's.
+`nodes`. Fragments and inline fragments count wherever they are spread. An introspection field
+(`__schema`, `__type`) costs 1 with everything under it: its size is the schema's, not the data's.
 
 A document is compiled once into a plan (its cost as a function of the variables) and the plan
 is cached by document text; a request only evaluates the plan with its own variables."""
