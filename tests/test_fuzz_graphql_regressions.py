@@ -8,7 +8,9 @@ from typing import Any
 import graphql
 import pytest
 
+from tests.conftest import Caller
 from tests.graphql_conformance import problems, with_typenames
+from tests.helpers import CREATE_DASHBOARD, DASHBOARD_COUNT, create_dashboard
 from tests.test_fuzz_graphql import SCHEMA
 
 # The judge ------------------------------------------------------------------------------------
@@ -66,3 +68,24 @@ def test_a_tile_failing_unexpectedly_is_a_failure() -> None:
 def test_a_broken_answer_is_named(status: int, body: object, problem: str) -> None:
     found = problems(SCHEMA, DOCUMENT, status, body)
     assert any(problem in p for p in found), found
+
+
+# What the fuzzer found -------------------------------------------------------------------------
+
+
+async def test_a_bad_role_id_is_named_at_its_own_index(editor: Caller) -> None:
+    # given role ids whose bad one is not the smallest, after a repeat
+    role_ids = [7, 7, 2147483647, 0]
+    # when a dashboard is created with them
+    data = await editor.graphql(CREATE_DASHBOARD, {"input": {"name": "Roles", "roleIds": role_ids}})
+    # then the problem names the item as it was sent (it named index 0, the ids being sorted
+    # and made unique before they were checked), and nothing was created
+    (problem,) = data["createDashboard"]["userErrors"]
+    assert problem["field"] == ["roleIds", "3"]
+    assert problem["code"] == "INVALID"
+    assert (await editor.graphql(DASHBOARD_COUNT))["dashboards"]["totalCount"] == 0
+
+
+async def test_role_ids_are_still_stored_sorted_without_repeats(editor: Caller) -> None:
+    dashboard = await create_dashboard(editor, roleIds=[9, 3, 9, 1])
+    assert dashboard["roleIds"] == [1, 3, 9]

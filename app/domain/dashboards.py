@@ -86,8 +86,6 @@ class DashboardChanges:
             )
             if is_set(getattr(self, name))
         }
-        if isinstance(values.get("role_ids"), list):
-            values["role_ids"] = sorted(set(values["role_ids"]))
         for key in ("code", "name"):
             if isinstance(values.get(key), str):
                 values[key] = values[key].strip()
@@ -222,8 +220,11 @@ def _check_refresh_interval(problems: Problems, seconds: object) -> None:
 
 
 def _tidied(values: dict[str, Any]) -> dict[str, Any]:
-    """Checked values as stored: tags trimmed and without repeats (first one kept), the type
-    trimmed."""
+    """Checked values as stored: role ids sorted without repeats, tags trimmed and without
+    repeats (first one kept), the type trimmed. Only after the checks, so that a problem's
+    field names the item as the caller sent it."""
+    if isinstance(values.get("role_ids"), list):
+        values["role_ids"] = sorted(set(values["role_ids"]))
     if isinstance(values.get("tags"), list):
         values["tags"] = list(dict.fromkeys(tag.strip() for tag in values["tags"]))
     if isinstance(values.get("type"), str):
