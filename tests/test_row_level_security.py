@@ -329,5 +329,6 @@ async def test_each_connection_a_request_uses_is_bound_once_whatever_the_data_si
             data = await caller.graphql(NESTED)
         counted.append((counter.count, counter.bindings, len(data["dashboards"]["edges"])))
 
-    # three reads (dashboards, placements, widgets), each on a connection of its own
-    assert counted == [(3, 3, 1), (3, 3, 8)]
+    # three reads (dashboards, placements, widgets) on two connections, each bound once: the
+    # listing's own, and the one all DataLoader batches share (app/graphql/request_reader.py)
+    assert counted == [(3, 2, 1), (3, 2, 8)]

@@ -23,8 +23,8 @@ CONTENT = """
 } } } }
 """
 
-# dashboards, pages, placements (cards), widgets (card names and types), shares, collections
-EXPECTED_STATEMENTS = 6
+# dashboards, pages, cards with their widgets (one join), shares, collections
+EXPECTED_STATEMENTS = 5
 
 CREATE_COLLECTION = """
 mutation C($input: CreateCollectionInput!) {

@@ -8,19 +8,23 @@ from strawberry.types import Info as StrawberryInfo
 
 from app.context import RequestContext
 from app.graphql.loaders import Loaders
+from app.graphql.request_reader import RequestReader
 
 
 @dataclass
 class GraphQLContext:
     request: RequestContext
     loaders: Loaders = field(init=False)
+    # The connection the loaders read on, closed when the operation ends.
+    reader: RequestReader = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.request)
+        self.reader = RequestReader(self.request.db)
+        self.loaders = Loaders(self.request, self.reader)
 
     def after_write(self) -> None:
         """Fresh loaders after a mutation, so nothing read before it is served stale."""
-        self.loaders = Loaders(self.request)
+        self.loaders = Loaders(self.request, self.reader)
 
 
 Info = StrawberryInfo[GraphQLContext, None]

@@ -1,5 +1,5 @@
-"""Per-request DataLoaders, named <Target>By<Key>Loader. Each batch reads on a pooled
-connection of its own (loaders fire together; one connection cannot run two statements)."""
+"""Per-request DataLoaders, named <Target>By<Key>Loader. Batches fire together and take
+turns on the request's one read connection (request_reader.py)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from app.domain.records import (
 )
 from app.domain.shares import ShareRecord, get_shares
 from app.domain.widgets import get_visible_widgets
+from app.graphql.request_reader import RequestReader
 
 V = TypeVar("V")
 Fetch = Callable[[AsyncConnection, RequestContext, Iterable[int]], Awaitable[Mapping[int, Any]]]
@@ -36,9 +37,11 @@ DatasetByIdLoader = DataLoader[int, DatasetRecord | None]
 PublicLinkByDashboardIdLoader = DataLoader[int, PublicLinkRecord | None]
 
 
-def _loader(ctx: RequestContext, fetch: Fetch, missing: Callable[[], Any]) -> DataLoader[int, Any]:
+def _loader(
+    ctx: RequestContext, reader: RequestReader, fetch: Fetch, missing: Callable[[], Any]
+) -> DataLoader[int, Any]:
     async def batch(keys: list[int]) -> list[Any]:
-        async with ctx.db.reader() as conn:
+        async with reader.connection() as conn:
             found = await fetch(conn, ctx, keys)
         return [found.get(key, missing()) for key in keys]
 
@@ -46,18 +49,21 @@ def _loader(ctx: RequestContext, fetch: Fetch, missing: Callable[[], Any]) -> Da
 
 
 class Loaders:
-    def __init__(self, ctx: RequestContext) -> None:
+    def __init__(self, ctx: RequestContext, reader: RequestReader) -> None:
+        def loader(fetch: Fetch, missing: Callable[[], Any]) -> DataLoader[int, Any]:
+            return _loader(ctx, reader, fetch, missing)
+
         # Visibility is applied in get_dashboards: an unseen dashboard loads as None.
-        self.dashboard_by_id: DataLoader[int, Any] = _loader(ctx, get_dashboards, lambda: None)
-        self.widget_by_id: DataLoader[int, Any] = _loader(ctx, get_visible_widgets, lambda: None)
-        self.placements_by_dashboard_id: DataLoader[int, Any] = _loader(ctx, get_placements, list)
-        self.cards_by_dashboard_id: DataLoader[int, Any] = _loader(ctx, get_cards, list)
-        self.pages_by_dashboard_id: DataLoader[int, Any] = _loader(ctx, get_pages, list)
-        self.shares_by_dashboard_id: DataLoader[int, Any] = _loader(ctx, get_shares, list)
-        self.collection_by_id: DataLoader[int, Any] = _loader(ctx, get_collections, lambda: None)
-        self.dataset_by_id: DatasetByIdLoader = _loader(ctx, get_datasets, lambda: None)
-        self.public_link_by_dashboard_id: PublicLinkByDashboardIdLoader = _loader(
-            ctx, get_public_links, lambda: None
+        self.dashboard_by_id: DataLoader[int, Any] = loader(get_dashboards, lambda: None)
+        self.widget_by_id: DataLoader[int, Any] = loader(get_visible_widgets, lambda: None)
+        self.placements_by_dashboard_id: DataLoader[int, Any] = loader(get_placements, list)
+        self.cards_by_dashboard_id: DataLoader[int, Any] = loader(get_cards, list)
+        self.pages_by_dashboard_id: DataLoader[int, Any] = loader(get_pages, list)
+        self.shares_by_dashboard_id: DataLoader[int, Any] = loader(get_shares, list)
+        self.collection_by_id: DataLoader[int, Any] = loader(get_collections, lambda: None)
+        self.dataset_by_id: DatasetByIdLoader = loader(get_datasets, lambda: None)
+        self.public_link_by_dashboard_id: PublicLinkByDashboardIdLoader = loader(
+            get_public_links, lambda: None
         )
 
     async def dashboard(self, dashboard_id: int | None) -> DashboardRecord | None:

@@ -25,6 +25,7 @@ from app.graphql.execution import PlainFieldExecutionContext
 from app.graphql.mutations import Mutation
 from app.graphql.operation_name import RequireOperationName
 from app.graphql.queries import Query
+from app.graphql.request_reader import CloseRequestReader
 from app.graphql.unavailable import UnavailableDatabase
 from app.observability import current_request_id
 from app.observability.graphql_operation import OperationNoter
@@ -81,6 +82,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         UnavailableDatabase,
         # The operation's name and type, for metrics, logs and traces.
         OperationNoter,
+        # The loaders' read connection goes back to the pool when the operation ends.
+        CloseRequestReader,
     ]
     return strawberry.Schema(
         query=Query,
