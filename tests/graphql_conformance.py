@@ -35,6 +35,8 @@ from graphql import (
 # The message MaskErrors puts in place of an unexpected exception: a 500 in disguise.
 MASKED_MESSAGE_PREFIX = "Unexpected error"
 
+# The GraphQL-over-HTTP media types of an answer.
+MEDIA_TYPES = ("application/json", "application/graphql-response+json")
 _INT_RANGE = range(-(2**31), 2**31)
 _TOP_LEVEL_KEYS = {"data", "errors", "extensions"}
 

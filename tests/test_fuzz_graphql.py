@@ -1,12 +1,12 @@
 """Property-based fuzzing of every Query and Mutation field through POST /graphql.
 
-hypothesis-graphql writes valid documents for one root field at a time (arguments, nested
-inputs, any selection of output fields). Each operation runs in a tenant of its own that holds
-a few dashboards, widgets, pages, cards, a collection, a dataset, a share, a public link and an
-assignment, and `ID` arguments are drawn mostly from those real ids, so documents reach past
-"not found". Every answer must be a GraphQL response whose data has the shape the schema
-promises (tests/graphql_conformance.py): no 5xx, no masked "Unexpected error", a code on every
-error of a non-200 answer.
+hypothesis-graphql writes documents for one root field at a time (arguments, nested inputs,
+any selection of output fields); a second test sends invalid ones. The fuzzer's tenant gets,
+before each operation, a few dashboards, widgets, pages, cards, a collection, a dataset, a
+share, a public link and an assignment, and `ID` arguments are drawn mostly from those real
+ids, so documents reach past "not found". Every answer must be a GraphQL response whose data
+has the shape the schema promises (tests/graphql_conformance.py): no 5xx, no masked
+"Unexpected error", a code on every error of a non-200 answer. docs/fuzzing-graphql.md.
 
 FUZZ_EXAMPLES sets the examples per operation (default 8, about a minute here); `make fuzz`
 runs a longer pass. The seed is fixed (derandomized), so a run is repeatable."""
@@ -330,6 +330,9 @@ async def _fuzz(
         outcomes[_outcome(response.status_code, body, name)] += 1
         _log(f"### {kind}.{name}\n{text}\n=> {response.status_code} {response.text}\n")
         found = graphql_conformance.problems(SCHEMA, sent, response.status_code, body)
+        media_type = response.headers.get("content-type", "").split(";")[0]
+        if media_type not in graphql_conformance.MEDIA_TYPES:
+            found.append(f"Content-Type {media_type!r}")
         if refused and not (isinstance(body, dict) and body.get("errors")):
             found.append("an invalid document was not refused")
         assert not found, f"{text}\n→ {response.status_code} {response.text[:2000]}\n{found}"
