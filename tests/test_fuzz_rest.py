@@ -46,6 +46,20 @@ CHECKS = [
     response_schema_conformance,
 ]
 KEYS = sorted(OPERATIONS, key=lambda key: (key[1], key[0]))
+RENDERS = {"/api/dashboards/{dashboard_id}/render", "/api/public/dashboards/{slug}/render"}
+CARD_TYPES = ["text", "kpi_card", "table"]
+NUMBERS_SQL = "SELECT 1 AS n, 'a' AS label UNION ALL SELECT 2, 'b'"
+# The first dashboard's parameters, which its cards use and renders set.
+PARAMETERS = {
+    "n": {"type": "integer", "default": 1, "public": True},
+    "label": {"type": "string", "multiple": True, "field": "label", "public": True},
+    "since": {"type": "date", "default": "2026-01-01"},
+}
+# Render values: right, wrong and at an edge, for declared names and one that is not.
+PARAMETER_VALUES = st.one_of(
+    st.sampled_from(["1", "2", "a", "2026-02-30", "1e400", "-9223372036854775809", ""]),
+    st.text(max_size=8),
+)
 
 
 @dataclass
@@ -111,21 +125,41 @@ class FuzzTenant:
         return response.json() if response.content else None
 
     def _populate(self, client: Any) -> None:
+        dataset = self._send(
+            client,
+            "POST",
+            "/api/datasets",
+            {"name": "Numbers", "source_kind": "sql", "source": NUMBERS_SQL},
+        )
         dashboards = [
-            self._send(client, "POST", "/api/dashboards", {"name": f"Board {n}"})["id"]
+            self._send(
+                client,
+                "POST",
+                "/api/dashboards",
+                {"name": f"Board {n}", "parameters": PARAMETERS if n == 0 else {}},
+            )["id"]
             for n in range(3)
         ]
         one = dashboards[0]
         self._send(client, "POST", f"/api/dashboards/{one}/pages", {"name": "Second"})
-        layout = {"x": 0, "y": 0, "w": 4, "h": 3}
+        sources: list[dict[str, Any] | None] = [
+            None,
+            {"dataset_id": dataset["id"], "measures": [{"aggregate": "count"}]},
+            {"sql": "SELECT n, label FROM (" + NUMBERS_SQL + ") AS t WHERE n >= :n"},
+        ]
         cards = [
             self._send(
                 client,
                 "POST",
                 f"/api/dashboards/{one}/cards",
-                {"card_type": kind, "layout": {**layout, "y": 3 * n}, "name": f"{kind} {n}"},
+                {
+                    "card_type": kind,
+                    "layout": {"x": 0, "y": 3 * n, "w": 4, "h": 3},
+                    "name": f"{kind} {n}",
+                    "data_source": source,
+                },
             )
-            for n, kind in enumerate(["text", "kpi_card", "table"])
+            for n, (kind, source) in enumerate(zip(CARD_TYPES, sources, strict=True))
         ]
         share = self._send(
             client,
@@ -134,12 +168,9 @@ class FuzzTenant:
             {"subject_type": "user", "subject_id": "bob", "access_level": "viewer"},
         )
         collection = self._send(client, "POST", "/api/dashboards/collections", {"name": "Team"})
-        dataset = self._send(
-            client,
-            "POST",
-            "/api/datasets",
-            {"name": "Numbers", "source_kind": "sql", "source": "SELECT 1 AS n, 'a' AS label"},
-        )
+        rendered = self._send(client, "GET", f"/api/dashboards/{one}/render")["cards"]
+        # The cards with data render it, so fuzzed renders run real tile queries.
+        assert [card["data"] is not None for card in rendered] == [False, True, True], rendered
         link = self._send(client, "POST", f"/api/dashboards/{one}/public")
         self._send(client, "PUT", f"/api/users/bob/dashboards/{dashboards[1]}")
         self.ids = {
@@ -195,6 +226,12 @@ def test_rest_operation(
         if own_rows and case.path_parameters:
             case.path_parameters = {
                 name: tenant.own(name, name in keyed, data) for name in case.path_parameters
+            }
+        if own_rows and path in RENDERS:
+            names = data.draw(st.lists(st.sampled_from([*PARAMETERS, "nope"]), max_size=3))
+            case.query = {
+                **(case.query or {}),
+                **{f"param.{name}": data.draw(PARAMETER_VALUES, label=name) for name in names},
             }
         response = case.call(app=fuzz_app, headers=tenant.headers)
         figures.cases += 1
