@@ -60,3 +60,18 @@ async def test_a_failed_statement_starts_a_fresh_connection(services: Services) 
         tenant = (await conn.execute(text("SELECT current_setting('app.tenant_id')"))).scalar()
         assert tenant == str(ctx.tenant_id)
     await reader.close()
+
+
+async def test_a_connection_the_server_killed_is_dropped_quietly(services: Services) -> None:
+    """The operation has its answer by the time the reader closes: a broken connection must
+    not turn it into an error (its message would name the driver), nor go back to the pool."""
+    ctx = await context_for(services, new_tenant())
+    pool = services.db.engine.pool
+    before = pool.checkedout()  # type: ignore[attr-defined]
+    reader = RequestReader(ctx.db)
+    async with reader.connection() as conn:
+        pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+    async with services.db.reader() as other:
+        await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    await reader.close()
+    assert pool.checkedout() == before  # type: ignore[attr-defined]

@@ -10,14 +10,17 @@ fresh loaders a mutation makes after its write see that write."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 from strawberry.extensions import SchemaExtension
 
 from app.context import Database
+
+log = logging.getLogger(__name__)
 
 
 class RequestReader:
@@ -47,9 +50,18 @@ class RequestReader:
             await self._close()
 
     async def _close(self) -> None:
-        opened, self._opened, self._conn = self._opened, None, None
-        if opened is not None:
+        opened, conn = self._opened, self._conn
+        self._opened, self._conn = None, None
+        if opened is None or conn is None:
+            return
+        try:
             await opened.__aexit__(None, None, None)
+        except Exception as error:
+            # The connection broke (the server went away): the operation has its answer
+            # already, and the pool must not get this connection back.
+            log.warning("dropping a broken read connection: %s", type(error).__name__)
+            with suppress(Exception):
+                await conn.invalidate()
 
 
 class CloseRequestReader(SchemaExtension):
