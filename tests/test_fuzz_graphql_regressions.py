@@ -9,9 +9,15 @@ from typing import Any
 import graphql
 import pytest
 
-from tests.conftest import Caller
+from tests.conftest import Caller, graphql_data
 from tests.graphql_conformance import problems, with_typenames
-from tests.helpers import CREATE_DASHBOARD, DASHBOARD_COUNT, create_dashboard
+from tests.helpers import (
+    CREATE_DASHBOARD,
+    DASHBOARD_COUNT,
+    create_dashboard,
+    create_widget,
+    place_widgets,
+)
 from tests.test_fuzz_graphql import SCHEMA
 
 # The judge ------------------------------------------------------------------------------------
@@ -115,3 +121,104 @@ async def test_a_body_nested_too_deeply_is_a_bad_request(editor: Caller) -> None
     # then it is refused as a bad request, not answered with a 500
     assert response.status_code == 400, response.text
     assert response.json()["errors"][0]["extensions"]["code"]
+
+
+# JSON text can spell an unpaired surrogate ("\ud800"); Python keeps it, PostgreSQL cannot take
+# it, so each of these answered "Unexpected error" before the domain refused such text.
+LONE_SURROGATE = "a\ud800b"
+SURROGATE_INPUTS = [
+    ("createDashboard", "CreateDashboardInput", {"name": LONE_SURROGATE}, ["name"]),
+    (
+        "createDashboard",
+        "CreateDashboardInput",
+        {"name": "n", "tags": [LONE_SURROGATE]},
+        ["tags", "0"],
+    ),
+    ("createDashboard", "CreateDashboardInput", {"name": "n", "type": LONE_SURROGATE}, ["type"]),
+    (
+        "createDashboard",
+        "CreateDashboardInput",
+        {"name": "n", "description": LONE_SURROGATE},
+        ["description"],
+    ),
+    (
+        "createDashboardWidget",
+        "CreateDashboardWidgetInput",
+        {"name": "w", "widgetType": "TEXT", "config": {"t": LONE_SURROGATE}},
+        ["config"],
+    ),
+    (
+        "createDashboardWidget",
+        "CreateDashboardWidgetInput",
+        {"name": "w", "widgetType": "TEXT", "config": {LONE_SURROGATE: 1}},
+        ["config"],
+    ),
+    ("createCollection", "CreateCollectionInput", {"name": LONE_SURROGATE}, ["name"]),
+    (
+        "createDataset",
+        "CreateDatasetInput",
+        {"name": LONE_SURROGATE, "sourceKind": "SQL", "source": "SELECT 1"},
+        ["name"],
+    ),
+    (
+        "createDataset",
+        "CreateDatasetInput",
+        {"name": "d", "sourceKind": "SQL", "source": f"SELECT '{LONE_SURROGATE}'"},
+        ["source"],
+    ),
+]
+
+
+async def _post_escaped(caller: Caller, document: str, variables: dict[str, Any]) -> Any:
+    """Post with every non-ASCII character escaped, as `\\ud800`, the only way JSON carries it."""
+    body = json.dumps({"query": document, "variables": variables})
+    response = await caller.http.post(
+        "/graphql", content=body, headers={**caller.headers, "content-type": "application/json"}
+    )
+    return graphql_data(response)
+
+
+@pytest.mark.parametrize(("mutation", "input_type", "values", "field"), SURROGATE_INPUTS)
+async def test_an_unpaired_surrogate_is_refused_as_invalid(
+    editor: Caller, mutation: str, input_type: str, values: dict[str, Any], field: list[str]
+) -> None:
+    # when a mutation's input holds an unpaired surrogate (sent as a variable)
+    document = (
+        f"mutation ($input: {input_type}!) "
+        f"{{ {mutation}(input: $input) {{ userErrors {{ field code message }} }} }}"
+    )
+    data = await _post_escaped(editor, document, {"input": values})
+    # then it is refused as INVALID input, naming the field, and nothing was made
+    (problem,) = data[mutation]["userErrors"]
+    assert problem["code"] == "INVALID"
+    assert problem["field"] == field
+    assert "surrogates" in problem["message"]
+    assert (await editor.graphql(DASHBOARD_COUNT))["dashboards"]["totalCount"] == 0
+
+
+@pytest.mark.parametrize("argument", ["search", "tag", "type"])
+async def test_a_filter_with_an_unpaired_surrogate_matches_nothing(
+    editor: Caller, argument: str
+) -> None:
+    await create_dashboard(editor, tags=["a"], type="a")
+    document = f"query ($v: String) {{ dashboards({argument}: $v) {{ totalCount }} }}"
+    data = await _post_escaped(editor, document, {"v": LONE_SURROGATE})
+    assert data["dashboards"]["totalCount"] == 0
+
+
+async def test_a_string_parameter_with_an_unpaired_surrogate_fails_only_its_cards(
+    editor: Caller,
+) -> None:
+    # given a dashboard declaring a string parameter and a card that uses it
+    widget = await create_widget(editor, "Echo", "TABLE", dataSource={"sql": "SELECT :x AS x"})
+    board = await create_dashboard(editor, parameters={"x": {"type": "string"}})
+    await place_widgets(editor, board["id"], [widget["id"]])
+    # when it renders with an unpaired surrogate for it
+    document = (
+        "query ($id: ID!, $p: JSON) "
+        "{ dashboardRendering(id: $id, parameters: $p) { cards { error { code } } } }"
+    )
+    data = await _post_escaped(editor, document, {"id": board["id"], "p": {"x": LONE_SURROGATE}})
+    # then the card fails as an invalid parameter, not as an unexpected error
+    (card,) = data["dashboardRendering"]["cards"]
+    assert card["error"]["code"] == "INVALID_PARAMETER"

@@ -22,7 +22,7 @@ from app.domain.listing import contains_text, fetch_page
 from app.domain.pages import create_first_page
 from app.domain.parameters import FilterOperator, as_json, check_definitions, definitions
 from app.domain.records import DASHBOARD_COLUMNS, DashboardRecord, Page, PageRecord
-from app.domain.validation import UNSET, Problems, is_set
+from app.domain.validation import UNSET, Problems, is_set, storable_text
 from app.domain.widgets import delete_unplaced_card_widgets, placed_widget_ids
 from app.errors import DomainError, ErrorCode, Problem
 from db.models import dashboards, tenants
@@ -264,9 +264,10 @@ def _filtered(ctx: RequestContext, filters: DashboardFilter, statement: Select[A
         statement = statement.where(dashboards.c.collection_id == filters.collection_id)
     if filters.tag is not None:
         tag = filters.tag.strip()
-        # No stored tag is longer or holds NUL (which PostgreSQL refuses as a parameter), and
-        # the array parameter is cast to varchar(50), which would cut a longer one short.
-        storable = len(tag) <= TAG_MAX and "\x00" not in tag
+        # No stored tag is longer or holds NUL or a lone surrogate (which PostgreSQL refuses
+        # as a parameter), and the array parameter is cast to varchar(50), which would cut a
+        # longer one short.
+        storable = len(tag) <= TAG_MAX and storable_text(tag)
         statement = statement.where(dashboards.c.tags.contains([tag]) if storable else false())
     if filters.visibility is not None:
         known = filters.visibility in set(Visibility)
@@ -274,7 +275,7 @@ def _filtered(ctx: RequestContext, filters: DashboardFilter, statement: Select[A
             dashboards.c.visibility == filters.visibility if known else false()
         )
     if filters.type is not None:
-        same_type = false() if "\x00" in filters.type else dashboards.c.type == filters.type
+        same_type = dashboards.c.type == filters.type if storable_text(filters.type) else false()
         statement = statement.where(same_type)
     return statement
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from app.domain.parameters import LIST_OPERATORS, NO_OPERAND, FilterOperator, check_definitions
 from app.domain.records import ColumnType, DatasetRecord
-from app.domain.validation import Problems
+from app.domain.validation import Problems, storable_text
 from app.errors import ErrorCode, FieldPath
 
 TTL_MAX = 86_400 * 7
@@ -121,7 +121,7 @@ class _Reader:
         self.problems.add(ErrorCode.INVALID, message, (*self.at, *path))
 
     def name(self, value: Any, *path: str | int) -> str | None:
-        if isinstance(value, str) and 0 < len(value) <= NAME_MAX and "\x00" not in value:
+        if isinstance(value, str) and 0 < len(value) <= NAME_MAX and storable_text(value):
             return value
         self.bad(f"must be a column name of 1 to {NAME_MAX} characters", *path)
         return None

@@ -7,11 +7,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, false, or_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.domain.validation import storable_text
+
 
 def contains_text(query: str, *columns: Any) -> ColumnElement[bool]:
     """Case-insensitive substring match on any of `columns`; `%` and `_` match literally."""
-    if "\x00" in query:
-        return false()  # nothing stored can contain NUL (PostgreSQL text cannot)
+    if not storable_text(query):
+        return false()  # nothing stored can contain it (PostgreSQL text cannot)
     escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     pattern = f"%{escaped}%"
     return or_(*(column.ilike(pattern, escape="\\") for column in columns))

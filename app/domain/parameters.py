@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from app.domain.validation import Problems
+from app.domain.validation import Problems, storable_text
 from app.errors import DomainError, ErrorCode, FieldPath, Problem
 
 NAME_MAX, TEXT_MAX, LIST_MAX = 63, 1_000, 100
@@ -99,8 +99,8 @@ def _scalar(kind: ParameterType, value: Any) -> Any:
         if not isinstance(value, str | int | float) or isinstance(value, bool):
             raise ValueError("must be a string")
         text = str(value)
-        if len(text) > TEXT_MAX or "\x00" in text:
-            raise ValueError(f"must be at most {TEXT_MAX} characters, without NUL")
+        if len(text) > TEXT_MAX or not storable_text(text):
+            raise ValueError(f"must be at most {TEXT_MAX} characters, without NUL or surrogates")
         return text
     if kind is ParameterType.BOOLEAN:
         if isinstance(value, bool):

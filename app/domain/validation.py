@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from app.errors import DomainError, ErrorCode, FieldPath, Problem
@@ -35,12 +36,30 @@ def is_set(value: object) -> bool:
 JSON_MAX_DEPTH = 32
 JSON_NUMBER_MAX = 2**63
 
+# Unpaired UTF-16 surrogates: JSON text can spell them ("\ud800") and Python keeps them, but
+# they are not Unicode characters, so they cannot be encoded for PostgreSQL.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unstorable_text(text: str) -> str | None:
+    """What PostgreSQL's text cannot hold that `text` has (NUL, unpaired surrogates), or None."""
+    if "\x00" in text:
+        return "NUL characters"
+    if _SURROGATE.search(text):
+        return "unpaired surrogates"
+    return None
+
+
+def storable_text(text: str) -> bool:
+    return unstorable_text(text) is None
+
 
 def _jsonb_problem(value: object, depth: int) -> str | None:
     if depth > JSON_MAX_DEPTH:
         return f"nested deeper than {JSON_MAX_DEPTH} levels"
     if isinstance(value, str):
-        return "strings may not contain NUL characters" if "\x00" in value else None
+        reason = unstorable_text(value)
+        return f"strings may not contain {reason}" if reason else None
     if isinstance(value, float) and not math.isfinite(value):
         return "NaN and infinities are not JSON numbers"
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -49,8 +68,10 @@ def _jsonb_problem(value: object, depth: int) -> str | None:
         return None if abs(value) < JSON_NUMBER_MAX else "numbers must be within ±2^63"
     if isinstance(value, dict):
         for key, item in value.items():
-            if not isinstance(key, str) or "\x00" in key:
-                return "keys must be strings without NUL characters"
+            if not isinstance(key, str):
+                return "keys must be strings"
+            if reason := unstorable_text(key):
+                return f"keys may not contain {reason}"
             if problem := _jsonb_problem(item, depth + 1):
                 return problem
     elif isinstance(value, list):
@@ -94,9 +115,9 @@ class Problems:
                 f"{label} may be at most {max_length} characters (got {len(value)})",
                 field,
             )
-        elif "\x00" in value:
-            # PostgreSQL text cannot hold NUL; refuse it here rather than fail in the database.
-            self.add(ErrorCode.INVALID, f"{label} may not contain NUL characters", field)
+        elif reason := unstorable_text(value):
+            # Refuse here what PostgreSQL text cannot hold rather than fail in the database.
+            self.add(ErrorCode.INVALID, f"{label} may not contain {reason}", field)
 
     def json_object(self, value: object, field: FieldPath, *, max_bytes: int) -> bool:
         """A JSON object that PostgreSQL's jsonb can store: no NUL in strings or keys, no
