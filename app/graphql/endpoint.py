@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 import strawberry
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
@@ -192,6 +193,10 @@ class _StrawberryApp(GraphQL[GraphQLContext | None, None]):
         response = super().create_response(response_data, sub_response)
         response.headers["content-type"] = content_type(sub_response.media_type or JSON)
         return response
+
+    def encode_json(self, data: object) -> bytes:
+        # orjson, as the REST shim: a few times faster than json.dumps on a page of cards.
+        return orjson.dumps(data)
 
     async def get_context(self, request: Any, response: Any) -> GraphQLContext | None:
         # None only while serving the GraphiQL page, which runs no operation.
