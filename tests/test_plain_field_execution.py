@@ -137,6 +137,30 @@ def test_errors_are_the_standard_executors() -> None:
     assert _comparable(fast) == _comparable(standard)
 
 
+def test_plain_selections_are_built_without_the_per_field_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Only the root field, which has a resolver of its own, goes through graphql-core's
+    execute_field: every card-like selection under it is built in one call per item."""
+    calls: list[str] = []
+    standard = StrawberryGraphQLCoreExecutionContext.execute_field
+
+    def counted(self: Any, parent_type: Any, *args: Any) -> Any:
+        calls.append(parent_type.name)
+        return standard(self, parent_type, *args)
+
+    monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "execute_field", counted)
+    query = "{ things { __typename id name tags shade corner { x y } maybeCorner { label } } }"
+    fast = PROBE_FAST.execute_sync(query)
+    fast_calls, calls[:] = list(calls), []
+    plain = PROBE_STANDARD.execute_sync(query)
+    assert _comparable(fast) == _comparable(plain)
+    assert fast.data is not None
+    assert len(fast.data["things"]) == 4
+    assert fast_calls == ["Probe"]
+    assert len(calls) > 30  # the standard executor, field by field, for contrast
+
+
 @settings(
     max_examples=max(EXAMPLES, 50),
     derandomize=True,

@@ -13,14 +13,16 @@ extensions), the answer is known without any of that:
   global id of the type's name and the id attribute.
 This context computes exactly that, and hands every other field, and every value that could
 end in an error (null for a non-null field, a value the scalar refuses, an object of another
-type), to the standard path, so that errors and their paths stay the standard ones.
+type), to the standard path, so that errors and their paths stay the standard ones. A selection
+set made only of such fields (a card with its layout and widget) is planned once per operation
+into one function that builds its result for each item of a list.
 `tests/test_plain_field_execution.py` checks the answers are the standard executor's."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from weakref import WeakKeyDictionary
 
 from graphql import (
@@ -34,7 +36,7 @@ from graphql import (
     GraphQLScalarType,
     Undefined,
 )
-from graphql.execution.collect_fields import FieldDetailsList
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.relay import Node
 from strawberry.relay.utils import to_base64
@@ -81,13 +83,21 @@ class GlobalIdPlan:
 
 
 @dataclass(frozen=True, slots=True)
+class TypeNamePlan:
+    type_name: str
+
+    def answer(self, source: Any) -> Any:
+        return self.type_name
+
+
+@dataclass(frozen=True, slots=True)
 class ObjectPlan:
     attribute: str
     object_type: GraphQLObjectType
     field_type: GraphQLOutputType
 
 
-Plan = LeafPlan | GlobalIdPlan | ObjectPlan
+Plan = LeafPlan | GlobalIdPlan | TypeNamePlan | ObjectPlan
 
 _PLANS: WeakKeyDictionary[GraphQLObjectType, dict[str, Plan]] = WeakKeyDictionary()
 
@@ -97,7 +107,7 @@ def plans_for(object_type: GraphQLObjectType) -> dict[str, Plan]:
     per type of a schema)."""
     plans = _PLANS.get(object_type)
     if plans is None:
-        plans = {}
+        plans = {"__typename": TypeNamePlan(object_type.name)}
         for name, field in object_type.fields.items():
             plan = _plan(object_type, field)
             if plan is not None:
@@ -163,7 +173,114 @@ def _coerce(leaf: GraphQLLeafType, value: Any) -> Any:
     return coerced
 
 
+# A selection set whose every field has a plan: its result for one source, built in one call.
+Build = Callable[[Any], dict[str, Any]]
+# `_builder`'s answer for a selection set with a field that has no plan.
+NOT_PLAIN: Any = object()
+
+
+def _object_step(plan: ObjectPlan, build: Build) -> Callable[[Any], Any]:
+    non_null = isinstance(plan.field_type, GraphQLNonNull)
+    is_type_of = plan.object_type.is_type_of
+    attribute = plan.attribute
+
+    def step(source: Any) -> Any:
+        value = getattr(source, attribute)
+        if value is None:
+            if non_null:
+                raise _NotPlain
+            return None
+        # strawberry's is_type_of is an isinstance check that ignores its info argument.
+        if is_type_of is not None and is_type_of(value, None) is not True:  # type: ignore[arg-type]
+            raise _NotPlain
+        return build(value)
+
+    return step
+
+
+def _selection_builder(steps: list[tuple[str, Callable[[Any], Any]]]) -> Build:
+    def build(source: Any) -> dict[str, Any]:
+        return {name: step(source) for name, step in steps}
+
+    return build
+
+
+def _built(build: Build, source: Any) -> Any:
+    try:
+        return build(source)
+    except Exception:  # any doubt (null, a refused value): the standard path answers
+        return STANDARD_PATH
+
+
 class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """Selection sets made only of plain fields (a card: its ids, layout, type, name, config
+    and widget) are built by one function per selection set, planned once per request; other
+    selection sets go field by field, plain fields still answered directly."""
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        if self._plain_allowed():
+            build = self._builder(parent_type, grouped_field_set)
+            if build is not NOT_PLAIN:
+                built = _built(build, source_value)
+                if built is not STANDARD_PATH:
+                    return cast(dict[str, Any], built)
+        return super().execute_fields(
+            parent_type, source_value, path, grouped_field_set, position_context
+        )
+
+    def _plain_allowed(self) -> bool:
+        # Field middleware (a schema extension's `resolve` hook) must see every field;
+        # strawberry always passes a manager, empty when no extension has such a hook.
+        manager = self.middleware_manager
+        return manager is None or not manager.middlewares
+
+    def _builder(self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet) -> Any:
+        """The selection set's builder, or NOT_PLAIN; memoized for this operation on the
+        identity of the grouped field set, which graphql-core memoizes per list."""
+        builders: dict[int, tuple[GroupedFieldSet, Any]] | None = getattr(
+            self, "_plain_builders", None
+        )
+        if builders is None:
+            builders = {}
+            self._plain_builders = builders
+        cached = builders.get(id(grouped_field_set))
+        if cached is not None:
+            return cached[1]
+        build = self._plan_selection(parent_type, grouped_field_set)
+        # The set is kept alive with its builder, so that its id cannot be reused.
+        builders[id(grouped_field_set)] = (grouped_field_set, build)
+        return build
+
+    def _plan_selection(
+        self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
+    ) -> Any:
+        plans = plans_for(parent_type)
+        steps: list[tuple[str, Callable[[Any], Any]]] = []
+        for response_name, field_details_list in grouped_field_set.items():
+            plan = plans.get(field_details_list[0].node.name.value)
+            if plan is None:
+                return NOT_PLAIN
+            if not isinstance(plan, ObjectPlan):
+                steps.append((response_name, plan.answer))
+                continue
+            sub_fields, new_defer_usages, _ = self.collect_subfields(
+                plan.object_type, field_details_list
+            )
+            if new_defer_usages:
+                return NOT_PLAIN
+            sub_build = self._builder(plan.object_type, sub_fields)
+            if sub_build is NOT_PLAIN:
+                return NOT_PLAIN
+            steps.append((response_name, _object_step(plan, sub_build)))
+        return _selection_builder(steps)
+
     def execute_field(
         self,
         parent_type: GraphQLObjectType,
@@ -172,10 +289,7 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
         path: Path,
         position_context: Any,
     ) -> Any:
-        # Field middleware (a schema extension's `resolve` hook) must see every field;
-        # strawberry always passes a manager, empty when no extension has such a hook.
-        manager = self.middleware_manager
-        if manager is None or not manager.middlewares:
+        if self._plain_allowed():
             plan = plans_for(parent_type).get(field_details_list[0].node.name.value)
             if plan is not None:
                 answer = self._answer(plan, source, field_details_list, path, position_context)
