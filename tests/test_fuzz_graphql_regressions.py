@@ -101,12 +101,6 @@ async def test_role_ids_are_still_stored_sorted_without_repeats(editor: Caller) 
 DEEP_VARIABLES = 'query ($p: JSON) { dashboardRendering(id: "1", parameters: $p) { page } }'
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app/graphql/endpoint.py decodes the body with json.loads, whose RecursionError "
-    "(not a JSONDecodeError) escapes as a 500; the endpoint's owner is to catch it (or decode "
-    "with orjson, which refuses nesting past 1024 with a JSONDecodeError) and answer 400",
-)
 async def test_a_body_nested_too_deeply_is_a_bad_request(editor: Caller) -> None:
     # given a body whose variables nest 5,000 lists deep (25 KB, well under the size limit)
     depth = 5_000
