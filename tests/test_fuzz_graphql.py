@@ -14,6 +14,7 @@ runs a longer pass. The seed is fixed (derandomized), so a run is repeatable."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import random
 from collections import Counter, defaultdict
@@ -192,6 +193,11 @@ async def _harvest(caller: Caller, board_id: str, seeded: Seeded) -> None:
     seeded.strings += [e["cursor"] for e in data["dashboardWidgets"]["edges"]]
 
 
+# Text JSON can carry but UTF-8 and PostgreSQL cannot: an unpaired surrogate. As a literal it
+# is a syntax error; as a variable it reaches the resolvers.
+_UNENCODABLE = st.sampled_from(["a\ud800b", "\udfff"])
+
+
 def _scalars(seeded: Seeded, kinds: set[str]) -> dict[str, st.SearchStrategy[graphql.ValueNode]]:
     # An ID of a kind the operation takes, mostly: a kind first, then one of its ids.
     pool = sorted(kinds & set(seeded.ids)) or sorted(seeded.ids)
@@ -199,7 +205,9 @@ def _scalars(seeded: Seeded, kinds: set[str]) -> dict[str, st.SearchStrategy[gra
     any_id = st.sampled_from(sorted(seeded.ids)).flatmap(lambda k: st.sampled_from(seeded.ids[k]))
     return {
         "ID": st.one_of(real_ids, real_ids, any_id, st.text(max_size=16)).map(nodes.String),
-        "String": st.one_of(st.sampled_from(seeded.strings), st.text()).map(nodes.String),
+        "String": st.one_of(st.sampled_from(seeded.strings), st.text(), _UNENCODABLE).map(
+            nodes.String
+        ),
         # Page numbers, versions and positions that exist, near misses, and the 32-bit edges.
         "Int": st.one_of(
             st.integers(min_value=1, max_value=3),
@@ -363,28 +371,74 @@ async def _fuzz(
 ) -> None:
     loop = asyncio.get_running_loop()
     outcomes: Counter[str] = Counter()
+    headers = {**caller.headers, "content-type": "application/json"}
 
     @_settings(examples)
-    @given(document=strategy)
-    def answers_conform(document: graphql.DocumentNode) -> None:
+    @given(document=strategy, as_variables=st.booleans())
+    def answers_conform(document: graphql.DocumentNode, as_variables: bool) -> None:
         sent = graphql_conformance.with_typenames(_with_user_errors(document))
+        # An invalid literal may be a valid variable (JSON's 0.0 is an ID): literals only then.
+        sent, variables = _as_variables(sent) if as_variables and not refused else (sent, {})
         text = graphql.print_ast(sent)
-        response = asyncio.run_coroutine_threadsafe(caller.post_graphql(text), loop).result()
+        # ASCII JSON, so that strings JSON can carry and UTF-8 cannot (a lone "\ud800") go too
+        request = json.dumps({"query": text, "variables": variables})
+        post = caller.http.post("/graphql", content=request, headers=headers)
+        response = asyncio.run_coroutine_threadsafe(post, loop).result()
         body = _json(response)
         outcomes[_outcome(response.status_code, body, name)] += 1
-        _log(f"### {kind}.{name}\n{text}\n=> {response.status_code} {response.text}\n")
+        _log(f"### {kind}.{name}\n{request}\n=> {response.status_code} {response.text}\n")
         found = graphql_conformance.problems(SCHEMA, sent, response.status_code, body)
         media_type = response.headers.get("content-type", "").split(";")[0]
         if media_type not in graphql_conformance.MEDIA_TYPES:
             found.append(f"Content-Type {media_type!r}")
         if refused and not (isinstance(body, dict) and body.get("errors")):
             found.append("an invalid document was not refused")
-        assert not found, f"{text}\n→ {response.status_code} {response.text[:2000]}\n{found}"
+        assert not found, f"{request}\n→ {response.status_code} {response.text[:2000]}\n{found}"
 
     # Hypothesis runs in a worker thread; the requests run on the test's own event loop.
     await asyncio.to_thread(answers_conform)
     mode = "invalid" if refused else "valid"
     print(f"fuzz {kind}.{name} ({mode}): {outcomes.total()} cases {dict(sorted(outcomes.items()))}")
+
+
+def _as_variables(
+    document: graphql.DocumentNode,
+) -> tuple[graphql.DocumentNode, dict[str, Any]]:
+    """The document with its root field's arguments sent as variables (`$a0`, `$a1`, …), which
+    take the other coercion path (parse_value, not parse_literal) and can carry any JSON."""
+    (operation,) = document.definitions
+    assert isinstance(operation, graphql.OperationDefinitionNode)
+    selections = list(operation.selection_set.selections)
+    (at,) = [i for i, s in enumerate(selections) if _field_name(s) not in (None, "__typename")]
+    root = selections[at]
+    assert isinstance(root, graphql.FieldNode)
+    root_type = SCHEMA.get_root_type(operation.operation)
+    assert root_type is not None
+    definitions = root_type.fields[root.name.value].args
+    arguments: list[graphql.ArgumentNode] = []
+    declared: list[graphql.VariableDefinitionNode] = []
+    values: dict[str, Any] = {}
+    for index, argument in enumerate(root.arguments or ()):
+        name = graphql.NameNode(value=f"a{index}")
+        type_ = graphql.parse_type(str(definitions[argument.name.value].type))
+        declared.append(
+            graphql.VariableDefinitionNode(
+                variable=graphql.VariableNode(name=name), type=type_, directives=()
+            )
+        )
+        values[name.value] = graphql.value_from_ast_untyped(argument.value)
+        arguments.append(replace(argument, value=graphql.VariableNode(name=name)))
+    selections[at] = replace(root, arguments=tuple(arguments))
+    operation = replace(
+        operation,
+        variable_definitions=tuple(declared),
+        selection_set=graphql.SelectionSetNode(selections=tuple(selections)),
+    )
+    return graphql.DocumentNode(definitions=(operation,)), values
+
+
+def _field_name(selection: graphql.SelectionNode) -> str | None:
+    return selection.name.value if isinstance(selection, graphql.FieldNode) else None
 
 
 _USER_ERRORS = graphql.parse("{ userErrors { field message code } }").definitions[0]
