@@ -32,6 +32,7 @@ from schemathesis.specs.openapi.checks import (
 from starlette.applications import Starlette
 
 from app.auth import ADMIN_SCOPE, EDIT_SCOPE, mint_token
+from app.domain.templates import list_templates
 from app.main import create_app
 from app.rest.openapi.document import OPERATIONS
 from app.settings import Settings
@@ -49,6 +50,8 @@ CHECKS = [
 KEYS = sorted(OPERATIONS, key=lambda key: (key[1], key[0]))
 RENDERS = {"/api/dashboards/{dashboard_id}/render", "/api/public/dashboards/{slug}/render"}
 CARD_TYPES = ["text", "kpi_card", "table"]
+SALES_SQL = "SELECT 'EU' AS region, DATE '2026-01-05' AS day, 120.5 AS revenue"
+TEMPLATE_IDS = [t.id for t in list_templates()]
 NUMBERS_SQL = "SELECT 1 AS n, 'a' AS label UNION ALL SELECT 2, 'b'"
 # The first dashboard's parameters, which its cards use and renders set.
 PARAMETERS = {
@@ -56,6 +59,14 @@ PARAMETERS = {
     "label": {"type": "string", "multiple": True, "field": "label", "public": True},
     "since": {"type": "date", "default": "2026-01-01"},
 }
+GRID_PLACES = st.fixed_dictionaries(
+    {
+        "x": st.integers(0, 11),
+        "y": st.integers(0, 40),
+        "w": st.integers(1, 12),
+        "h": st.integers(1, 8),
+    }
+)
 # Render values: right, wrong and at an edge, for declared names and one that is not.
 PARAMETER_VALUES = st.one_of(
     st.sampled_from(["1", "2", "a", "2026-02-30", "1e400", "-9223372036854775809", ""]),
@@ -70,6 +81,9 @@ class FuzzFigures:
     operations: int = 0
     cases: int = 0
     statuses: Counter[int] = field(default_factory=Counter)
+    # Operations none of whose cases was answered with a 2xx: the fuzzer never got past
+    # their refusals, which the figures should say.
+    never_succeeded: set[str] = field(default_factory=set)
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +97,8 @@ def figures(request: pytest.FixtureRequest) -> Iterator[FuzzFigures]:
     with capture.global_and_fixture_disabled():
         print(
             f"\nREST fuzz: {found.operations} operations, {found.cases} cases "
-            f"({FUZZ_EXAMPLES} examples each, seed {SEED}); statuses {statuses}"
+            f"({FUZZ_EXAMPLES} examples each, seed {SEED}); statuses {statuses}; "
+            f"never a 2xx: {', '.join(sorted(found.never_succeeded)) or 'none'}"
         )
 
 
@@ -173,7 +188,11 @@ class FuzzTenant:
         # The cards with data render it, so fuzzed renders run real tile queries.
         assert [card["data"] is not None for card in rendered] == [False, True, True], rendered
         link = self._send(client, "POST", f"/api/dashboards/{one}/public")
-        self._send(client, "PUT", f"/api/users/bob/dashboards/{dashboards[1]}")
+        for user, dashboard in (("bob", dashboards[1]), ("bob", one), ("alice", one)):
+            self._send(client, "PUT", f"/api/users/{user}/dashboards/{dashboard}")
+        # A dataset no card reads, which may be deleted, with a column of every kind.
+        sales = {"name": "Sales", "source_kind": "sql", "source": SALES_SQL}
+        spare = self._send(client, "POST", "/api/datasets", sales)
         self.ids = {
             # Mostly the dashboard that holds the cards, pages, share and link.
             "dashboard_id": [str(d) for d in (one, one, *dashboards)],
@@ -182,9 +201,41 @@ class FuzzTenant:
             "page_number": ["1", "2"],
             "share_id": [str(share["share_id"])],
             "collection_id": [str(collection["id"])],
-            "dataset_id": [str(dataset["id"])],
+            "dataset_id": [str(dataset["id"]), str(spare["id"])],
             "slug": [link["slug"]],
             "user_id": ["alice", "bob"],
+        }
+
+    def repaired(self, body: Any, data: st.DataObject) -> Any:
+        """A generated body with the members that name rows or kinds set, mostly, to ones
+        the tenant has, so that valid bodies are not all refused for naming nothing."""
+        if isinstance(body, list):
+            return [self.repaired(item, data) for item in body]
+        if not isinstance(body, dict):
+            return body
+        choices = {
+            "card_id": st.sampled_from([int(i) for i in self.ids["card_id"]]),
+            "dataset_id": st.sampled_from([int(i) for i in self.ids["dataset_id"]]),
+            "collection_id": st.sampled_from([int(i) for i in self.ids["collection_id"]]),
+            "template_id": st.sampled_from(TEMPLATE_IDS),
+            "card_type": st.sampled_from(CARD_TYPES),
+            "source_kind": st.just("sql"),
+            "source": st.sampled_from([NUMBERS_SQL, SALES_SQL]),
+            "layout": GRID_PLACES,
+            "position": GRID_PLACES.map(
+                lambda p: {"x": p["x"], "y": p["y"], "width": p["w"], "height": p["h"]}
+            ),
+            "page": st.sampled_from([1, 2]),
+            "config": st.just({}),
+            "data_source": st.sampled_from(
+                [None, {"sql": NUMBERS_SQL}, {"sql": "SELECT n FROM (" + NUMBERS_SQL + ") t"}]
+            ),
+        }
+        return {
+            key: data.draw(choices[key], label=key)
+            if key in choices and data.draw(st.integers(0, 3), label=f"own {key}")
+            else value
+            for key, value in body.items()
         }
 
     def own(self, name: str, keyed: bool, data: st.DataObject) -> str:
@@ -210,6 +261,7 @@ def test_rest_operation(
     operation = rest_schema[path][method]
     tenant = FuzzTenant(fuzz_app)
     figures.operations += 1
+    figures.never_succeeded.add(f"{method} {path}")
     # Path parameters that take seed 004's `dashboard_12` as well as `12`.
     keyed = {p["name"] for p in OPERATIONS[key].parameters if "dashboard_" in str(p["schema"])}
 
@@ -228,6 +280,8 @@ def test_rest_operation(
             case.path_parameters = {
                 name: tenant.own(name, name in keyed, data) for name in case.path_parameters
             }
+        if own_rows and case.operation.body and case.body is not None:
+            case.body = tenant.repaired(case.body, data)
         if own_rows and path in RENDERS:
             names = data.draw(st.lists(st.sampled_from([*PARAMETERS, "nope"]), max_size=3))
             case.query = {
@@ -237,6 +291,8 @@ def test_rest_operation(
         response = case.call(app=fuzz_app, headers=tenant.headers)
         figures.cases += 1
         figures.statuses[response.status_code] += 1
+        if response.status_code < 300:
+            figures.never_succeeded.discard(f"{method} {path}")
         case.validate_response(response, checks=CHECKS)
 
     run()
