@@ -94,7 +94,7 @@ TOP_PRODUCTS_SQL = (
 
 async def seed(caller: Caller, tag: str) -> Seeded:
     """Two dashboards (one with two pages, cards, parameters, a share, a public link and an
-    assignment), widgets, a collection, a dataset and a template board, named after `tag`;
+    assignment), widgets, collections, datasets and a template board, named after `tag`;
     the tenant's data schema already holds the `sales` table."""
     collection = await _mutate(
         caller,
@@ -148,11 +148,27 @@ async def seed(caller: Caller, tag: str) -> Seeded:
         dataset["dataset"]["id"],
         "ID!",
     )
+    # What nothing uses, so that deleting it can succeed: a widget placed nowhere, an empty
+    # collection, a dataset no widget reads.
+    spare_widget = await create_widget(caller, "Spare", "TEXT")
+    spare_collection = await _mutate(
+        caller,
+        "createCollection(input: {name: $v}) { collection { id databaseId } userErrors { code } }",
+        f"{tag} spare",
+        "String!",
+    )
+    spare_dataset = await _mutate(
+        caller,
+        'createDataset(input: {name: $v, sourceKind: SQL, source: "SELECT region FROM sales"}) '
+        "{ dataset { id databaseId } userErrors { code } }",
+        f"{tag} spare",
+        "String!",
+    )
     seeded = Seeded(strings=[FUZZER_USER, "bob", tag, kind, "sales", "region", "EU"])
     seeded.add("dashboard", board, other, from_template["dashboard"])
-    seeded.add("widget", *widgets)
-    seeded.add("collection", collection["collection"])
-    seeded.add("dataset", dataset["dataset"])
+    seeded.add("widget", *widgets, spare_widget)
+    seeded.add("collection", collection["collection"], spare_collection["collection"])
+    seeded.add("dataset", dataset["dataset"], spare_dataset["dataset"])
     await _harvest(caller, board["id"], seeded)
     return seeded
 
