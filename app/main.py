@@ -18,6 +18,7 @@ from app.auth import TokenVerifier
 from app.context import Database
 from app.data.plane import DataPlane
 from app.domain.users import UserDirectory
+from app.gc_tuning import tune_garbage_collector
 from app.graphql.endpoint import GraphQLEndpoint
 from app.graphql.schema import build_schema
 from app.health import healthz, readyz
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
         app.state.services = services
         telemetry.watch(engine)
         graphql.bind(services)
+        tune_garbage_collector(settings.gc_first_threshold)
         try:
             yield
         finally:

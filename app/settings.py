@@ -97,6 +97,10 @@ class Settings(BaseSettings):
     # Empty: the peer address is the client's.
     rate_limit_trusted_proxies: str = ""
 
+    # Allocations between collections of the youngest generation (app/gc_tuning.py);
+    # 0 keeps Python's own (700).
+    gc_first_threshold: int = Field(default=50_000, ge=0)
+
     # Faults (docs/faults.md): a database that does not accept a connection within this many
     # seconds fails the request with 503 instead of holding it.
     db_connect_timeout_seconds: float = Field(default=5.0, gt=0)
