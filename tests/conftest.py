@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 import redis
+import redis.asyncio
 from sqlalchemy import event
 from starlette.applications import Starlette
 
@@ -196,6 +197,23 @@ def redis_url() -> str:
     if not _redis_answers(LOCAL_REDIS_URL):
         pytest.skip(f"no Redis: set TEST_REDIS_URL, or run one at {LOCAL_REDIS_URL}")
     return LOCAL_REDIS_URL
+
+
+@pytest.fixture
+async def redis_client(redis_url: str) -> AsyncIterator[redis.asyncio.Redis]:
+    client = redis.asyncio.Redis.from_url(redis_url)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def redis_prefix(redis_client: redis.asyncio.Redis) -> AsyncIterator[str]:
+    """A key prefix of this test's own; its keys are deleted afterwards."""
+    value = f"test-{uuid.uuid4().hex}"
+    yield value
+    names = [name async for name in redis_client.scan_iter(match=f"{value}:*", count=1000)]
+    if names:
+        await redis_client.unlink(*names)
 
 
 class StatementCounter:

@@ -159,31 +159,14 @@ async def test_memory_store_keeps_at_most_max_buckets_dropping_the_least_recent(
 
 
 @pytest.fixture
-async def raw(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url)
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
-async def prefix(raw: Redis) -> AsyncIterator[str]:
-    """A key prefix of this test's own; its keys are deleted afterwards."""
-    value = f"test-rate-limit-{uuid.uuid4().hex}"
-    yield value
-    names = [name async for name in raw.scan_iter(match=f"{value}:*", count=1000)]
-    if names:
-        await raw.unlink(*names)
-
-
-@pytest.fixture
 def redis_store(
-    redis_url: str, prefix: str
+    redis_url: str, redis_prefix: str
 ) -> Callable[..., AbstractAsyncContextManager[RedisBucketStore]]:
     @asynccontextmanager
     async def opened(clock: Callable[[], float] | None = None) -> AsyncIterator[RedisBucketStore]:
         # A generous timeout: on a loaded machine a slow answer would pass unlimited (fail
         # open, as it should), which is not what these tests look at.
-        store = RedisBucketStore(redis_url, prefix, timeout_seconds=10.0, clock=clock)
+        store = RedisBucketStore(redis_url, redis_prefix, timeout_seconds=10.0, clock=clock)
         try:
             yield store
         finally:
@@ -221,13 +204,13 @@ async def test_redis_bucket_admits_the_burst_then_refills_at_the_rate(
 
 
 async def test_redis_bucket_expires_once_it_would_be_full(
-    redis_store: Callable[..., AbstractAsyncContextManager[RedisBucketStore]], raw: Redis
+    redis_store: Callable[..., AbstractAsyncContextManager[RedisBucketStore]], redis_client: Redis
 ) -> None:
     policy = BucketPolicy(rate=0.5, burst=10)
     async with redis_store() as store:
         for _ in range(3):
             await store.take("k", policy)
-        ttl_ms = await raw.pttl(store.redis_key("k"))
+        ttl_ms = await redis_client.pttl(store.redis_key("k"))
 
     # 3 tokens short at 0.5/s: full in 6 s; the key lives that long plus a second.
     assert 6_000 < ttl_ms <= 7_000
@@ -248,13 +231,13 @@ async def test_redis_concurrent_takes_from_two_processes_never_over_admit(
 
 async def test_redis_keys_live_under_the_prefix(
     redis_store: Callable[..., AbstractAsyncContextManager[RedisBucketStore]],
-    raw: Redis,
-    prefix: str,
+    redis_client: Redis,
+    redis_prefix: str,
 ) -> None:
     async with redis_store() as store:
         await store.take("user:abc", BucketPolicy(rate=1.0, burst=2))
 
-    assert await raw.hget(f"{prefix}:ratelimit:user:abc", "tokens") == b"1"
+    assert await redis_client.hget(f"{redis_prefix}:ratelimit:user:abc", "tokens") == b"1"
 
 
 async def test_redis_down_lets_requests_through_with_one_warning(
@@ -553,11 +536,11 @@ async def test_a_refused_address_spends_nothing_of_the_links_bucket(
 
 
 async def test_processes_sharing_redis_share_the_buckets(
-    settings: Settings, redis_url: str, prefix: str, tenant: str
+    settings: Settings, redis_url: str, redis_prefix: str, tenant: str
 ) -> None:
     shared = {
         "redis_url": redis_url,
-        "redis_key_prefix": prefix,
+        "redis_key_prefix": redis_prefix,
         "rate_limit_redis_timeout_seconds": 10.0,
         **SMALL_BUCKETS,
     }

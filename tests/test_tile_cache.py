@@ -6,7 +6,6 @@ The Redis tests use TEST_REDIS_URL (and fail if it does not answer), else a Redi
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -174,34 +173,17 @@ async def test_create_tile_cache_picks_memory_or_redis() -> None:
 
 
 @pytest.fixture
-async def raw(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url)
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
-async def prefix(raw: Redis) -> AsyncIterator[str]:
-    """A prefix of this test's own; its keys are deleted afterwards."""
-    value = f"test-tile-cache-{uuid.uuid4().hex}"
-    yield value
-    names = [name async for name in raw.scan_iter(match=f"{value}:*", count=1000)]
-    if names:
-        await raw.unlink(*names)
-
-
-@pytest.fixture
-async def caches(redis_url: str, prefix: str) -> AsyncIterator[tuple[RedisTileCache, ...]]:
+async def caches(redis_url: str, redis_prefix: str) -> AsyncIterator[tuple[RedisTileCache, ...]]:
     """Two caches on the same Redis, as two processes of the service would have."""
-    first = RedisTileCache(redis_url, prefix, max_ttl_seconds=3600)
-    second = RedisTileCache(redis_url, prefix, max_ttl_seconds=3600)
+    first = RedisTileCache(redis_url, redis_prefix, max_ttl_seconds=3600)
+    second = RedisTileCache(redis_url, redis_prefix, max_ttl_seconds=3600)
     yield first, second
     await first.close()
     await second.close()
 
 
 async def test_redis_instances_share_entries(
-    caches: tuple[RedisTileCache, RedisTileCache], raw: Redis, prefix: str
+    caches: tuple[RedisTileCache, RedisTileCache], redis_client: Redis, redis_prefix: str
 ) -> None:
     first, second = caches
     assert await second.get(key()) is None
@@ -210,24 +192,24 @@ async def test_redis_instances_share_entries(
     assert await first.get(key()) == TILE
     assert await second.get(key(digest="other")) is None
     assert await second.get(key(tenant_id=2)) is None
-    assert await raw.exists(f"{prefix}:tile:1:10:ab12") == 1
+    assert await redis_client.exists(f"{redis_prefix}:tile:1:10:ab12") == 1
 
 
 async def test_redis_applies_the_ttl(
-    caches: tuple[RedisTileCache, RedisTileCache], raw: Redis, prefix: str
+    caches: tuple[RedisTileCache, RedisTileCache], redis_client: Redis, redis_prefix: str
 ) -> None:
     cache, _ = caches
     await cache.put(key(digest="short"), TILE, 120)
     await cache.put(key(digest="capped"), TILE, 86_400)
     await cache.put(key(digest="zero"), TILE, 0)
-    assert 110 <= await raw.ttl(f"{prefix}:tile:1:10:short") <= 120
-    assert 3590 <= await raw.ttl(f"{prefix}:tile:1:10:capped") <= 3600
-    assert await raw.exists(f"{prefix}:tile:1:10:zero") == 0
+    assert 110 <= await redis_client.ttl(f"{redis_prefix}:tile:1:10:short") <= 120
+    assert 3590 <= await redis_client.ttl(f"{redis_prefix}:tile:1:10:capped") <= 3600
+    assert await redis_client.exists(f"{redis_prefix}:tile:1:10:zero") == 0
     assert await cache.get(key(digest="zero")) is None
 
 
 async def test_redis_invalidate_widget_removes_only_that_widget(
-    caches: tuple[RedisTileCache, RedisTileCache], raw: Redis, prefix: str
+    caches: tuple[RedisTileCache, RedisTileCache], redis_client: Redis, redis_prefix: str
 ) -> None:
     first, second = caches
     mine = [key(1, 10, "a"), key(1, 10, "b")]
@@ -236,21 +218,23 @@ async def test_redis_invalidate_widget_removes_only_that_widget(
     for k in mine + others:
         await first.put(k, TILE, 600)
     # More keys than one UNLINK batch.
-    await raw.mset({f"{prefix}:tile:1:10:bulk{i}": b"{}" for i in range(1_200)})
+    await redis_client.mset({f"{redis_prefix}:tile:1:10:bulk{i}": b"{}" for i in range(1_200)})
     await second.invalidate_widget(1, 10)
     for k in mine:
         assert await first.get(k) is None
     for k in others:
         assert await first.get(k) == TILE
-    assert [name async for name in raw.scan_iter(match=f"{prefix}:tile:1:10:*")] == []
+    assert [
+        name async for name in redis_client.scan_iter(match=f"{redis_prefix}:tile:1:10:*")
+    ] == []
 
 
 async def test_redis_invalidate_is_confined_to_the_prefix(
-    redis_url: str, prefix: str, raw: Redis
+    redis_url: str, redis_prefix: str, redis_client: Redis
 ) -> None:
     # A prefix with glob characters must not match other installations' keys.
-    globby = RedisTileCache(redis_url, f"{prefix}:*", max_ttl_seconds=3600)
-    plain = RedisTileCache(redis_url, f"{prefix}:x", max_ttl_seconds=3600)
+    globby = RedisTileCache(redis_url, f"{redis_prefix}:*", max_ttl_seconds=3600)
+    plain = RedisTileCache(redis_url, f"{redis_prefix}:x", max_ttl_seconds=3600)
     try:
         await plain.put(key(), TILE, 600)
         await globby.put(key(), TILE, 600)
@@ -264,13 +248,13 @@ async def test_redis_invalidate_is_confined_to_the_prefix(
 
 async def test_redis_unreadable_value_is_a_miss(
     caches: tuple[RedisTileCache, RedisTileCache],
-    raw: Redis,
-    prefix: str,
+    redis_client: Redis,
+    redis_prefix: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     cache, _ = caches
-    await raw.set(f"{prefix}:tile:1:10:bad", b"not json", ex=60)
-    await raw.set(f"{prefix}:tile:1:10:shape", b'{"data": 1}', ex=60)
+    await redis_client.set(f"{redis_prefix}:tile:1:10:bad", b"not json", ex=60)
+    await redis_client.set(f"{redis_prefix}:tile:1:10:shape", b'{"data": 1}', ex=60)
     with caplog.at_level(logging.WARNING, logger="app.data.cache"):
         assert await cache.get(key(digest="bad")) is None
         assert await cache.get(key(digest="shape")) is None
