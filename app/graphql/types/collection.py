@@ -21,9 +21,7 @@ class Collection(relay.Node):
     updated_at: datetime
     _parent_id: strawberry.Private[int | None]
 
-    @strawberry.field(description="The integer key, as REST routes use it.")
-    def database_id(self) -> int:
-        return self.id
+    database_id: int = strawberry.field(description="The integer key, as REST routes use it.")
 
     @strawberry.field(description="The collection this one sits in; null at the top.")
     async def parent(
@@ -36,6 +34,7 @@ class Collection(relay.Node):
     def from_record(cls, record: CollectionRecord) -> Collection:
         return cls(
             id=record.id,
+            database_id=record.id,
             name=record.name,
             description=record.description,
             created_at=record.created_at,

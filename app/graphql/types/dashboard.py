@@ -111,9 +111,7 @@ class DashboardPage(relay.Node):
     position: int = strawberry.field(description="1 for the first tab; REST's page number.")
     _dashboard_id: strawberry.Private[int]
 
-    @strawberry.field(description="The integer key.")
-    def database_id(self) -> int:
-        return self.id
+    database_id: int = strawberry.field(description="The integer key.")
 
     @strawberry.field(description="The cards on this page.")
     async def cards(self, info: Info) -> list[DashboardCard]:
@@ -124,6 +122,7 @@ class DashboardPage(relay.Node):
     def from_record(cls, record: PageRecord) -> DashboardPage:
         return cls(
             id=record.id,
+            database_id=record.id,
             name=record.name,
             position=record.position,
             _dashboard_id=record.dashboard_id,
@@ -165,9 +164,9 @@ class Dashboard(relay.Node):
     _collection_id: strawberry.Private[int | None]
     _parameters: strawberry.Private[dict[str, Any]]
 
-    @strawberry.field(description="The integer key, as REST routes and seed clients use it.")
-    def database_id(self) -> int:
-        return self.id
+    database_id: int = strawberry.field(
+        description="The integer key, as REST routes and seed clients use it."
+    )
 
     @strawberry.field(description="The widgets on the dashboard, in the order they were set.")
     async def placements(self, info: Info) -> list[DashboardWidgetPlacement]:
@@ -216,6 +215,7 @@ class Dashboard(relay.Node):
     def from_record(cls, record: DashboardRecord) -> Dashboard:
         return cls(
             id=record.id,
+            database_id=record.id,
             code=record.code,
             name=record.name,
             description=record.description,

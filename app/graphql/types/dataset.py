@@ -56,14 +56,15 @@ class Dataset(relay.Node):
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field(description="The integer key, as data sources' `dataset_id` names it.")
-    def database_id(self) -> int:
-        return self.id
+    database_id: int = strawberry.field(
+        description="The integer key, as data sources' `dataset_id` names it."
+    )
 
     @classmethod
     def from_record(cls, record: DatasetRecord) -> Dataset:
         return cls(
             id=record.id,
+            database_id=record.id,
             name=record.name,
             description=record.description,
             source_kind=DatasetSourceKind(record.source_kind),

@@ -27,14 +27,13 @@ class ShareGrant(relay.Node):
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field(description="The integer key, as REST routes use it.")
-    def database_id(self) -> int:
-        return self.id
+    database_id: int = strawberry.field(description="The integer key, as REST routes use it.")
 
     @classmethod
     def from_record(cls, record: ShareRecord) -> ShareGrant:
         return cls(
             id=record.id,
+            database_id=record.id,
             subject_type=record.subject_type,
             subject_id=record.subject_id,
             access_level=record.access_level,

@@ -34,14 +34,15 @@ class DashboardWidget(relay.Node):
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field(description="The integer key, as REST routes and seed clients use it.")
-    def database_id(self) -> int:
-        return self.id
+    database_id: int = strawberry.field(
+        description="The integer key, as REST routes and seed clients use it."
+    )
 
     @classmethod
     def from_record(cls, record: WidgetRecord) -> DashboardWidget:
         return cls(
             id=record.id,
+            database_id=record.id,
             name=record.name,
             widget_type=WidgetType(record.widget_type),
             description=record.description,
