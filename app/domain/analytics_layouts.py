@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.context import RequestContext
@@ -22,13 +22,13 @@ from app.domain.dashboards import (
     lock_name,
     require_free_name,
 )
-from app.domain.editing import lock_dashboard
+from app.domain.editing import bump_version, lock_dashboard
 from app.domain.pages import pages_of
-from app.domain.records import DASHBOARD_COLUMNS, DashboardRecord, Position
+from app.domain.records import DashboardRecord, Position
 from app.domain.validation import UNSET, Problems, is_set
 from app.domain.widgets import KIND, delete_unplaced_card_widgets, placed_widget_ids
 from app.errors import DomainError, ErrorCode
-from db.models import dashboard_widgets, dashboards, placements
+from db.models import dashboard_widgets, placements
 
 # Width and height on the grid of each size a client may ask for.
 SIZES: dict[str, tuple[int, int]] = {
@@ -193,15 +193,7 @@ async def replace_layout(
             await delete_unplaced_card_widgets(conn, ctx, replaced)
         elif not values:
             return current
-        row = (
-            await conn.execute(
-                update(dashboards)
-                .where(dashboards.c.tenant_id == ctx.tenant_id, dashboards.c.id == dashboard_id)
-                .values(**values, version=dashboards.c.version + 1, updated_at=func.now())
-                .returning(*DASHBOARD_COLUMNS)
-            )
-        ).one()
-    return DashboardRecord.from_row(row)
+        return await bump_version(conn, ctx, dashboard_id, **values)
 
 
 def _changed_definition(current: DashboardRecord, changes: LayoutChanges) -> dict[str, Any]:

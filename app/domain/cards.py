@@ -49,6 +49,8 @@ class Card:
 # The card's widget's columns beside the placement's, in one row: "widget__<name>".
 _WIDGET_PREFIX = "widget__"
 _CARD_WIDGET_COLUMNS = [c.label(_WIDGET_PREFIX + c.name) for c in WIDGET_COLUMNS]
+# (record field, row column) pairs, worked out once rather than for every row.
+_CARD_WIDGET_FIELDS = [(f.name, _WIDGET_PREFIX + f.name) for f in fields(WidgetRecord)]
 _CARD_JOIN = placements.join(
     dashboard_widgets,
     and_(
@@ -76,9 +78,7 @@ async def get_cards(
     by_dashboard: dict[int, list[Card]] = defaultdict(list)
     for row in rows:
         mapping = row._mapping
-        widget = WidgetRecord(
-            **{f.name: mapping[_WIDGET_PREFIX + f.name] for f in fields(WidgetRecord)}
-        )
+        widget = WidgetRecord(**{name: mapping[column] for name, column in _CARD_WIDGET_FIELDS})
         by_dashboard[row.dashboard_id].append(Card(PlacementRecord.from_row(row), widget))
     return by_dashboard
 

@@ -17,7 +17,7 @@ from app.context import RequestContext
 from app.domain.access import Action, Visibility, require_edit, visible_dashboards
 from app.domain.collections import require_collection
 from app.domain.constraints import violated_constraint
-from app.domain.editing import lock_dashboard
+from app.domain.editing import bump_version, lock_dashboard
 from app.domain.listing import contains_text, fetch_page
 from app.domain.pages import create_first_page
 from app.domain.parameters import FilterOperator, as_json, check_definitions, definitions
@@ -416,19 +416,11 @@ async def update_dashboard(
         if values.get("collection_id") is not None:
             await require_collection(conn, ctx, values["collection_id"], ("collection_id",))
         try:
-            row = (
-                await conn.execute(
-                    update(dashboards)
-                    .where(dashboards.c.tenant_id == ctx.tenant_id, dashboards.c.id == dashboard_id)
-                    .values(**values, version=dashboards.c.version + 1, updated_at=func.now())
-                    .returning(*DASHBOARD_COLUMNS)
-                )
-            ).one()
+            return await bump_version(conn, ctx, dashboard_id, **values)
         except IntegrityError as exc:
             if violated_constraint(exc) == "uq_dashboards_tenant_id_code":
                 raise _code_taken(values["code"]) from exc
             raise
-    return DashboardRecord.from_row(row)
 
 
 async def delete_dashboard(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -79,13 +80,14 @@ async def editing_dashboard(
 
 
 async def bump_version(
-    conn: AsyncConnection, ctx: RequestContext, dashboard_id: int
+    conn: AsyncConnection, ctx: RequestContext, dashboard_id: int, **values: Any
 ) -> DashboardRecord:
+    """The next version of the dashboard, with `values` (changed columns) written with it."""
     row = (
         await conn.execute(
             update(dashboards)
             .where(dashboards.c.tenant_id == ctx.tenant_id, dashboards.c.id == dashboard_id)
-            .values(version=dashboards.c.version + 1, updated_at=func.now())
+            .values(**values, version=dashboards.c.version + 1, updated_at=func.now())
             .returning(*DASHBOARD_COLUMNS)
         )
     ).one()

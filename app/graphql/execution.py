@@ -96,6 +96,19 @@ class ObjectPlan:
     object_type: GraphQLObjectType
     field_type: GraphQLOutputType
 
+    def value(self, source: Any) -> Any:
+        """The object to complete, or None for a nullable field without one."""
+        value = getattr(source, self.attribute)
+        if value is None:
+            if isinstance(self.field_type, GraphQLNonNull):
+                raise _NotPlain
+            return None
+        # strawberry's is_type_of is an isinstance check that ignores its info argument.
+        is_type_of = self.object_type.is_type_of
+        if is_type_of is not None and is_type_of(value, None) is not True:  # type: ignore[arg-type]
+            raise _NotPlain
+        return value
+
 
 Plan = LeafPlan | GlobalIdPlan | TypeNamePlan | ObjectPlan
 
@@ -180,20 +193,9 @@ NOT_PLAIN: Any = object()
 
 
 def _object_step(plan: ObjectPlan, build: Build) -> Callable[[Any], Any]:
-    non_null = isinstance(plan.field_type, GraphQLNonNull)
-    is_type_of = plan.object_type.is_type_of
-    attribute = plan.attribute
-
     def step(source: Any) -> Any:
-        value = getattr(source, attribute)
-        if value is None:
-            if non_null:
-                raise _NotPlain
-            return None
-        # strawberry's is_type_of is an isinstance check that ignores its info argument.
-        if is_type_of is not None and is_type_of(value, None) is not True:  # type: ignore[arg-type]
-            raise _NotPlain
-        return build(value)
+        value = plan.value(source)
+        return None if value is None else build(value)
 
     return step
 
@@ -312,15 +314,12 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 return plan.answer(source)
             except Exception:  # a missing attribute, a refused value: the standard path's
                 return STANDARD_PATH
-        value = getattr(source, plan.attribute, STANDARD_PATH)
+        try:
+            value = plan.value(source)
+        except Exception:  # the standard path reports it
+            return STANDARD_PATH
         if value is None:
-            return None if not isinstance(plan.field_type, GraphQLNonNull) else STANDARD_PATH
-        is_type_of = plan.object_type.is_type_of
-        if value is STANDARD_PATH:
-            return STANDARD_PATH
-        # strawberry's is_type_of is an isinstance check that ignores its info argument.
-        if is_type_of is not None and is_type_of(value, None) is not True:  # type: ignore[arg-type]
-            return STANDARD_PATH
+            return None
         # As complete_object_value after its type check, with execute_field's error handling.
         try:
             completed = self.collect_and_execute_subfields(
