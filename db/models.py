@@ -409,6 +409,41 @@ class DashboardAssignment(Base):
     created_at: Mapped[datetime] = _created_at()
 
 
+class DashboardRevision(Base):
+    """A version a dashboard reached (issue 8): the newest row of a dashboard holds its full
+    snapshot, each older row the reverse patch from the next revision's state to its own."""
+
+    __tablename__ = "dashboard_revisions"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "dashboard_id"],
+            ["dashboards.tenant_id", "dashboards.id"],
+            ondelete="CASCADE",
+            name="fk_dashboard_revisions_dashboard",
+        ),
+        CheckConstraint("version > 0", name="version_positive"),
+        CheckConstraint("(snapshot IS NULL) <> (patch IS NULL)", name="one_state"),
+        Index("ix_dashboard_revisions_created_at", "created_at"),
+    )
+
+    tenant_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    dashboard_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # clock_timestamp(), not now(): revisions of a dashboard are written under its row lock,
+    # so their times increase with their versions (retention relies on it).
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=text("clock_timestamp()")
+    )
+    author_id: Mapped[str] = mapped_column(Text, nullable=False)
+    message: Mapped[str | None] = mapped_column(String(500))
+    restored_from: Mapped[int | None] = mapped_column(Integer)
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, nullable=False, server_default=text("'[]'::jsonb")
+    )
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
+    patch: Mapped[list[Any] | None] = mapped_column(JSONB(none_as_null=True))
+
+
 # Core handles for set-based statements (the hot paths use Core rows, not ORM objects).
 dashboards = cast(Table, Dashboard.__table__)
 dashboard_widgets = cast(Table, DashboardWidget.__table__)
@@ -421,3 +456,4 @@ datasets = cast(Table, Dataset.__table__)
 public_links = cast(Table, PublicLink.__table__)
 tenant_users = cast(Table, TenantUser.__table__)
 assignments = cast(Table, DashboardAssignment.__table__)
+revisions = cast(Table, DashboardRevision.__table__)

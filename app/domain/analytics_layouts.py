@@ -25,6 +25,7 @@ from app.domain.dashboards import (
 from app.domain.editing import bump_version, lock_dashboard
 from app.domain.pages import pages_of
 from app.domain.records import DashboardRecord, Position
+from app.domain.revisions import record_revision
 from app.domain.validation import UNSET, Problems, is_set
 from app.domain.widgets import KIND, delete_unplaced_card_widgets, placed_widget_ids
 from app.errors import DomainError, ErrorCode
@@ -132,6 +133,7 @@ async def create_dashboard_with_tiles(
         widget_ids = await _library_widgets(conn, ctx, tiles)
         record, page = await create_dashboard_in(conn, ctx, draft, values)
         await _insert_tiles(conn, ctx, record.id, page.id, tiles, widget_ids)
+        await record_revision(conn, ctx, record.id)
     return record
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.context import RequestContext
 from app.domain.access import Action, Visibility, require_edit, visible_dashboards
+from app.domain.change_notices import announce_dashboard_change
 from app.domain.collections import require_collection
 from app.domain.constraints import violated_constraint
 from app.domain.editing import bump_version, lock_dashboard
@@ -22,6 +23,7 @@ from app.domain.listing import contains_text, fetch_page
 from app.domain.pages import create_first_page
 from app.domain.parameters import FilterOperator, as_json, check_definitions, definitions
 from app.domain.records import DASHBOARD_COLUMNS, DashboardRecord, Page, PageRecord
+from app.domain.revisions import record_revision
 from app.domain.validation import UNSET, Problems, is_set, storable_text
 from app.domain.widgets import delete_unplaced_card_widgets, placed_widget_ids
 from app.errors import DomainError, ErrorCode, Problem
@@ -308,6 +310,7 @@ async def create_dashboard(
         if unique_name:
             await _claim_name(conn, ctx, values["name"])
         record, _ = await create_dashboard_in(conn, ctx, draft, values)
+        await record_revision(conn, ctx, record.id)
     return record
 
 
@@ -442,6 +445,9 @@ async def delete_dashboard(
             )
         )
         await delete_unplaced_card_widgets(conn, ctx, widget_ids)
+        await announce_dashboard_change(
+            conn, tenant_id=ctx.tenant_id, dashboard_id=dashboard_id, version=None, deleted=True
+        )
     return dashboard_id
 
 
@@ -457,11 +463,14 @@ async def _lock_tenant_defaults(conn: AsyncConnection, ctx: RequestContext) -> N
 async def _clear_default(conn: AsyncConnection, ctx: RequestContext, *, lock: bool = True) -> None:
     if lock:
         await _lock_tenant_defaults(conn, ctx)
-    await conn.execute(
+    cleared = await conn.execute(
         update(dashboards)
         .where(dashboards.c.tenant_id == ctx.tenant_id, dashboards.c.is_default)
         .values(is_default=False, version=dashboards.c.version + 1, updated_at=func.now())
+        .returning(dashboards.c.id)
     )
+    for dashboard_id in cleared.scalars().all():
+        await record_revision(conn, ctx, dashboard_id)
 
 
 async def _claim_name(conn: AsyncConnection, ctx: RequestContext, name: str) -> None:

@@ -21,6 +21,7 @@ from app.domain.records import (
     PlacementRecord,
     WidgetRecord,
 )
+from app.domain.revisions import record_revision
 from app.domain.validation import Problems
 from db.models import dashboard_widgets, pages, placements
 
@@ -62,6 +63,7 @@ async def duplicate_dashboard(
         copy = DashboardRecord.from_row(row)
         page_map = await _copy_pages(conn, ctx, await pages_of(conn, ctx, dashboard_id), copy.id)
         await _copy_cards(conn, ctx, dashboard_id, copy.id, page_map)
+        await record_revision(conn, ctx, copy.id)
     return copy
 
 

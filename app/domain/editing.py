@@ -19,6 +19,7 @@ from app.domain.access import (
     visible_dashboards,
 )
 from app.domain.records import DASHBOARD_COLUMNS, DashboardRecord
+from app.domain.revisions import record_revision
 from app.errors import FieldPath, not_found, version_conflict
 from db.models import dashboards
 
@@ -82,7 +83,8 @@ async def editing_dashboard(
 async def bump_version(
     conn: AsyncConnection, ctx: RequestContext, dashboard_id: int, **values: Any
 ) -> DashboardRecord:
-    """The next version of the dashboard, with `values` (changed columns) written with it."""
+    """The next version of the dashboard, with `values` (changed columns) written with it,
+    recorded as a revision (call it once the transaction's changes to the dashboard are made)."""
     row = (
         await conn.execute(
             update(dashboards)
@@ -91,4 +93,5 @@ async def bump_version(
             .returning(*DASHBOARD_COLUMNS)
         )
     ).one()
+    await record_revision(conn, ctx, dashboard_id)
     return DashboardRecord.from_row(row)

@@ -14,6 +14,7 @@ from app.domain.dashboards import DashboardDraft, checked_draft_values, create_d
 from app.domain.datasets import get_datasets
 from app.domain.duplication import new_ids
 from app.domain.records import DashboardRecord, PageRecord
+from app.domain.revisions import record_revision
 from app.domain.templates import DashboardPlan, plan_dashboard
 from app.errors import DomainError, ErrorCode, Problem
 from db.models import dashboard_widgets, pages, placements
@@ -52,6 +53,7 @@ async def create_from_template(
         )
         page_ids = await _pages(conn, ctx, record.id, first_page, plan.pages)
         await _cards(conn, ctx, record.id, page_ids, plan, dataset_id)
+        await record_revision(conn, ctx, record.id)
     return record
 
 

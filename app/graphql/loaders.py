@@ -27,6 +27,7 @@ from app.domain.records import (
 from app.domain.shares import ShareRecord, get_shares
 from app.domain.widgets import get_visible_widgets
 from app.graphql.request_reader import RequestReader
+from app.graphql.revision_loaders import RevisionLoaders
 
 V = TypeVar("V")
 Fetch = Callable[[AsyncConnection, RequestContext, Iterable[int]], Awaitable[Mapping[int, Any]]]
@@ -65,6 +66,7 @@ class Loaders:
         self.public_link_by_dashboard_id: PublicLinkByDashboardIdLoader = loader(
             get_public_links, lambda: None
         )
+        self.revisions = RevisionLoaders(ctx, reader)
 
     async def dashboard(self, dashboard_id: int | None) -> DashboardRecord | None:
         """The dashboard if the caller may see it; None for None (an id that named nothing)."""

@@ -1,0 +1,46 @@
+"""Patches between two snapshots: the list of paths whose values differ, each with the value
+the patch sets, or without one when it removes the key. Objects are compared key by key down
+to their leaves, so moving one card changes one `position` and the patch names only that;
+lists and scalars are replaced whole."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+# [path, value] sets the value at the path; [path] removes the key. Paths are lists of keys.
+Patch = list[list[Any]]
+
+
+def diff(source: dict[str, Any], target: dict[str, Any]) -> Patch:
+    """The patch that turns `source` into `target`."""
+    patch: Patch = []
+    _diff(source, target, [], patch)
+    return patch
+
+
+def _diff(source: dict[str, Any], target: dict[str, Any], path: list[str], patch: Patch) -> None:
+    for key in source.keys() - target.keys():
+        patch.append([[*path, key]])
+    for key, value in target.items():
+        if key not in source:
+            patch.append([[*path, key], value])
+        elif isinstance(value, dict) and isinstance(source[key], dict):
+            _diff(source[key], value, [*path, key], patch)
+        elif value != source[key] or type(value) is not type(source[key]):
+            patch.append([[*path, key], value])
+
+
+def apply(state: dict[str, Any], patch: Patch) -> dict[str, Any]:
+    """A copy of `state` with the patch applied."""
+    result = copy.deepcopy(state)
+    for operation in patch:
+        path = operation[0]
+        parent = result
+        for key in path[:-1]:
+            parent = parent.setdefault(key, {})
+        if len(operation) == 1:
+            parent.pop(path[-1], None)
+        else:
+            parent[path[-1]] = copy.deepcopy(operation[1])
+    return result

@@ -1,0 +1,60 @@
+"""The per-request DataLoaders of version history: a page of revisions and the count for
+each dashboard of a list (one statement each for all of them), and revisions' states (one
+statement per dashboard, whatever the number of its revisions asked for)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from aiodataloader import DataLoader
+
+from app.context import RequestContext
+from app.domain.revisions.reading import (
+    RevisionPage,
+    revision_counts,
+    revision_pages,
+    states_at,
+)
+from app.domain.revisions.snapshot import Snapshot
+from app.graphql.request_reader import RequestReader
+
+# (dashboard id, page size, below this version or None)
+PageKey = tuple[int, int, int | None]
+StateKey = tuple[int, int]  # (dashboard id, version)
+
+
+class RevisionLoaders:
+    """Callers check that the dashboards are visible before asking."""
+
+    def __init__(self, ctx: RequestContext, reader: RequestReader) -> None:
+        async def pages(keys: list[PageKey]) -> list[RevisionPage]:
+            by_window: dict[tuple[int, int | None], set[int]] = defaultdict(set)
+            for dashboard_id, limit, before in keys:
+                by_window[(limit, before)].add(dashboard_id)
+            found: dict[PageKey, RevisionPage] = {}
+            async with reader.connection() as conn:
+                for (limit, before), ids in by_window.items():
+                    window = await revision_pages(conn, ctx, ids, limit=limit, before=before)
+                    found.update({(i, limit, before): page for i, page in window.items()})
+            return [found[key] for key in keys]
+
+        async def counts(keys: list[int]) -> list[int]:
+            async with reader.connection() as conn:
+                found = await revision_counts(conn, ctx, keys)
+            return [found.get(key, 0) for key in keys]
+
+        async def states(keys: list[StateKey]) -> list[Snapshot | None]:
+            by_dashboard: dict[int, set[int]] = defaultdict(set)
+            for dashboard_id, version in keys:
+                by_dashboard[dashboard_id].add(version)
+            found: dict[StateKey, Snapshot] = {}
+            async with reader.connection() as conn:
+                for dashboard_id, versions in by_dashboard.items():
+                    at = await states_at(conn, ctx, dashboard_id, versions)
+                    found.update({(dashboard_id, v): state for v, state in at.items()})
+            return [found.get(key) for key in keys]
+
+        self.page: DataLoader[PageKey, RevisionPage] = DataLoader(pages, max_batch_size=1000)
+        self.count: DataLoader[int, int] = DataLoader(counts, max_batch_size=1000)
+        self.state: DataLoader[StateKey, Any] = DataLoader(states, max_batch_size=1000)
