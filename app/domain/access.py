@@ -14,8 +14,26 @@ Unseen is reported as not found; seen but not allowed as forbidden.
 from __future__ import annotations
 
 from enum import Enum, IntEnum, StrEnum
+from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, and_, case, exists, func, or_, select, true
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ColumnElement,
+    Integer,
+    ScalarSelect,
+    Text,
+    and_,
+    any_,
+    bindparam,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.types import TypeEngine
 
 from app.auth import Principal
 from app.context import RequestContext
@@ -48,50 +66,103 @@ class Action(Enum):
 _caller_grants = share_grants.alias("caller_grants")
 
 
-def _grants_of_caller(principal: Principal) -> ColumnElement[bool]:
-    """Grants on the dashboard row in scope that name the caller or one of their groups."""
-    g = _caller_grants
-    subject = and_(g.c.subject_type == "user", g.c.subject_id == principal.user_id)
-    if principal.groups:
-        subject = or_(
-            subject,
-            and_(g.c.subject_type == "group", g.c.subject_id.in_(sorted(principal.groups))),
+def caller_parameters(ctx: RequestContext) -> dict[str, Any]:
+    """The values of the caller's parameters (and the tenant's) in the rules below."""
+    principal = ctx.principal
+    return {
+        "tenant_id": ctx.tenant_id,
+        "caller_user_id": principal.user_id,
+        "caller_roles": sorted(principal.roles),
+        "caller_groups": sorted(principal.groups),
+        "caller_is_admin": principal.is_admin,
+        "caller_can_edit": principal.can_edit,
+    }
+
+
+_PARAMETER_TYPES: dict[str, TypeEngine[Any]] = {
+    "tenant_id": BigInteger(),
+    "caller_user_id": Text(),
+    "caller_roles": ARRAY(Integer),
+    "caller_groups": ARRAY(Text),
+    "caller_is_admin": Boolean(),
+    "caller_can_edit": Boolean(),
+}
+
+
+class _Caller:
+    """The caller in SQL: named parameters, each rule one SQL text for every caller, so that
+    statements using it can be built once per process (`unbound`, values given when they
+    run) or per call (`bound`, values carried)."""
+
+    def __init__(self, values: dict[str, Any] | None) -> None:
+        def parameter(key: str) -> Any:
+            if values is None:
+                return bindparam(key, type_=_PARAMETER_TYPES[key])
+            return bindparam(key, values[key], type_=_PARAMETER_TYPES[key])
+
+        self.tenant_id = parameter("tenant_id")
+        self.user_id = parameter("caller_user_id")
+        self.roles = parameter("caller_roles")
+        self.groups = parameter("caller_groups")
+        self.is_admin = parameter("caller_is_admin")
+        self.can_edit = parameter("caller_can_edit")
+
+    def grants(self) -> ColumnElement[bool]:
+        """Grants on the dashboard row in scope that name the caller or one of their groups."""
+        g = _caller_grants
+        return and_(
+            g.c.tenant_id == dashboards.c.tenant_id,
+            g.c.dashboard_id == dashboards.c.id,
+            or_(
+                and_(g.c.subject_type == "user", g.c.subject_id == self.user_id),
+                and_(g.c.subject_type == "group", g.c.subject_id == any_(self.groups)),
+            ),
         )
-    return and_(
-        g.c.tenant_id == dashboards.c.tenant_id, g.c.dashboard_id == dashboards.c.id, subject
-    )
+
+    def grant_level(self) -> ScalarSelect[int]:
+        rank = case(
+            (_caller_grants.c.access_level == "editor", AccessLevel.EDITOR.value),
+            (_caller_grants.c.access_level == "commenter", AccessLevel.COMMENTER.value),
+            else_=AccessLevel.VIEWER.value,
+        )
+        return (
+            select(func.coalesce(func.max(rank), AccessLevel.NONE.value))
+            .where(self.grants())
+            .scalar_subquery()
+        )
+
+    def visible_dashboards(self) -> ColumnElement[bool]:
+        """The dashboards of the tenant the caller may see (this module's docstring)."""
+        audience = or_(
+            func.cardinality(dashboards.c.role_ids) == 0, dashboards.c.role_ids.overlap(self.roles)
+        )
+        return and_(
+            dashboards.c.tenant_id == self.tenant_id,
+            or_(
+                self.is_admin,
+                dashboards.c.owner_id == self.user_id,
+                and_(
+                    dashboards.c.visibility != Visibility.PRIVATE.value,
+                    audience,
+                    or_(self.can_edit, dashboards.c.is_active),
+                ),
+                exists().where(self.grants()),
+            ),
+        )
+
+
+# For statements built once per process; run them with caller_parameters(ctx).
+VISIBLE_TO_CALLER = _Caller(None).visible_dashboards()
 
 
 def grant_level(ctx: RequestContext) -> ScalarSelect[int]:
     """The caller's strongest grant on the dashboard row in scope, as an AccessLevel."""
-    rank = case(
-        (_caller_grants.c.access_level == "editor", AccessLevel.EDITOR.value),
-        (_caller_grants.c.access_level == "commenter", AccessLevel.COMMENTER.value),
-        else_=AccessLevel.VIEWER.value,
-    )
-    return (
-        select(func.coalesce(func.max(rank), AccessLevel.NONE.value))
-        .where(_grants_of_caller(ctx.principal))
-        .scalar_subquery()
-    )
+    return _Caller(caller_parameters(ctx)).grant_level()
 
 
 def visible_dashboards(ctx: RequestContext) -> ColumnElement[bool]:
     """The SQL condition for the dashboards of the context's tenant the caller may see."""
-    in_tenant = dashboards.c.tenant_id == ctx.tenant_id
-    principal = ctx.principal
-    if principal.is_admin:
-        return in_tenant
-    audience = func.cardinality(dashboards.c.role_ids) == 0
-    if principal.roles:
-        audience = or_(audience, dashboards.c.role_ids.overlap(sorted(principal.roles)))
-    active = true() if principal.can_edit else dashboards.c.is_active
-    team = dashboards.c.visibility != Visibility.PRIVATE.value
-    shared = exists().where(_grants_of_caller(principal))
-    return and_(
-        in_tenant,
-        or_(dashboards.c.owner_id == principal.user_id, and_(team, audience, active), shared),
-    )
+    return _Caller(caller_parameters(ctx)).visible_dashboards()
 
 
 def visible_widgets(ctx: RequestContext) -> ColumnElement[bool]:

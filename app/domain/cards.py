@@ -27,6 +27,7 @@ from app.domain.records import (
     Position,
     WidgetRecord,
 )
+from app.domain.statement_parameters import TENANT_ID, among_ids, batch_parameters
 from app.domain.validation import UNSET, Problems, is_set
 from app.domain.widgets import (
     WidgetType,
@@ -58,6 +59,12 @@ _CARD_JOIN = placements.join(
         dashboard_widgets.c.id == placements.c.widget_id,
     ),
 )
+_CARDS_OF_DASHBOARDS = (
+    select(*PLACEMENT_COLUMNS, *_CARD_WIDGET_COLUMNS)
+    .select_from(_CARD_JOIN)
+    .where(placements.c.tenant_id == TENANT_ID, among_ids(placements.c.dashboard_id))
+    .order_by(placements.c.dashboard_id, placements.c.ordinal, placements.c.id)
+)
 
 
 async def get_cards(
@@ -66,15 +73,7 @@ async def get_cards(
     """The cards of the given dashboards with their widgets, in the order they were set, in
     one statement (reads render cards as plain attributes, with no per-card lookups). The
     caller has already checked that it may see those dashboards, and so their cards' widgets."""
-    rows = await conn.execute(
-        select(*PLACEMENT_COLUMNS, *_CARD_WIDGET_COLUMNS)
-        .select_from(_CARD_JOIN)
-        .where(
-            placements.c.tenant_id == ctx.tenant_id,
-            placements.c.dashboard_id.in_(list(dashboard_ids)),
-        )
-        .order_by(placements.c.dashboard_id, placements.c.ordinal, placements.c.id)
-    )
+    rows = await conn.execute(_CARDS_OF_DASHBOARDS, batch_parameters(ctx, dashboard_ids))
     by_dashboard: dict[int, list[Card]] = defaultdict(list)
     for row in rows:
         mapping = row._mapping

@@ -14,7 +14,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.context import RequestContext
-from app.domain.access import Action, Visibility, require_edit, visible_dashboards
+from app.domain.access import (
+    VISIBLE_TO_CALLER,
+    Action,
+    Visibility,
+    caller_parameters,
+    require_edit,
+    visible_dashboards,
+)
 from app.domain.change_notices import announce_dashboard_change
 from app.domain.collections import require_collection
 from app.domain.constraints import violated_constraint
@@ -24,6 +31,7 @@ from app.domain.pages import create_first_page
 from app.domain.parameters import FilterOperator, as_json, check_definitions, definitions
 from app.domain.records import DASHBOARD_COLUMNS, DashboardRecord, Page, PageRecord
 from app.domain.revisions import record_revision
+from app.domain.statement_parameters import TENANT_ID, among_ids
 from app.domain.validation import UNSET, Problems, is_set, storable_text
 from app.domain.widgets import delete_unplaced_card_widgets, placed_widget_ids
 from app.errors import DomainError, ErrorCode, Problem
@@ -238,17 +246,22 @@ def _visible(ctx: RequestContext) -> Select[Any]:
     return select(*DASHBOARD_COLUMNS).where(visible_dashboards(ctx))
 
 
+_VISIBLE_AMONG_IDS = select(*DASHBOARD_COLUMNS).where(VISIBLE_TO_CALLER, among_ids(dashboards.c.id))
+_AMONG_IDS = select(*DASHBOARD_COLUMNS).where(
+    dashboards.c.tenant_id == TENANT_ID, among_ids(dashboards.c.id)
+)
+
+
 async def get_dashboards(
     conn: AsyncConnection, ctx: RequestContext, ids: Iterable[int], *, visible_only: bool = True
 ) -> dict[int, DashboardRecord]:
     """The dashboards among `ids` that the caller may see, by id (`visible_only=False`: all
     of the tenant's, for callers a public link lets in)."""
-    statement = (
-        _visible(ctx)
-        if visible_only
-        else select(*DASHBOARD_COLUMNS).where(dashboards.c.tenant_id == ctx.tenant_id)
-    )
-    rows = await conn.execute(statement.where(dashboards.c.id.in_(list(ids))))
+    if visible_only:
+        statement, parameters = _VISIBLE_AMONG_IDS, caller_parameters(ctx)
+    else:
+        statement, parameters = _AMONG_IDS, {"tenant_id": ctx.tenant_id}
+    rows = await conn.execute(statement, {**parameters, "ids": list(ids)})
     return {row.id: DashboardRecord.from_row(row) for row in rows}
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.context import RequestContext
 from app.domain.editing import bump_version, editing_dashboard
 from app.domain.records import PAGE_COLUMNS, PageRecord
+from app.domain.statement_parameters import TENANT_ID, among_ids, batch_parameters
 from app.domain.validation import UNSET, Problems, is_set
 from app.domain.widgets import delete_unplaced_card_widgets, placed_widget_ids
 from app.errors import DomainError, ErrorCode, Problem, not_found
@@ -35,16 +36,19 @@ async def create_first_page(
     return PageRecord.from_row(row)
 
 
+_PAGES_OF_DASHBOARDS = (
+    select(*PAGE_COLUMNS)
+    .where(pages.c.tenant_id == TENANT_ID, among_ids(pages.c.dashboard_id))
+    .order_by(pages.c.dashboard_id, pages.c.position)
+)
+
+
 async def get_pages(
     conn: AsyncConnection, ctx: RequestContext, dashboard_ids: Iterable[int]
 ) -> dict[int, list[PageRecord]]:
     """Pages of the given dashboards in position order. The caller has already checked
     that it may see those dashboards."""
-    rows = await conn.execute(
-        select(*PAGE_COLUMNS)
-        .where(pages.c.tenant_id == ctx.tenant_id, pages.c.dashboard_id.in_(list(dashboard_ids)))
-        .order_by(pages.c.dashboard_id, pages.c.position)
-    )
+    rows = await conn.execute(_PAGES_OF_DASHBOARDS, batch_parameters(ctx, dashboard_ids))
     result: dict[int, list[PageRecord]] = defaultdict(list)
     for row in rows:
         result[row.dashboard_id].append(PageRecord.from_row(row))

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.context import RequestContext
 from app.domain.access import Action, visible_dashboards
 from app.domain.editing import bump_version, editing_dashboard
+from app.domain.statement_parameters import TENANT_ID, among_ids, batch_parameters
 from app.domain.validation import Problems
 from app.errors import FieldPath, not_found
 from db.models import dashboards, share_grants
@@ -62,18 +63,18 @@ class ShareRecord:
         )
 
 
+_SHARES_OF_DASHBOARDS = (
+    select(*SHARE_COLUMNS)
+    .where(share_grants.c.tenant_id == TENANT_ID, among_ids(share_grants.c.dashboard_id))
+    .order_by(share_grants.c.dashboard_id, share_grants.c.id)
+)
+
+
 async def get_shares(
     conn: AsyncConnection, ctx: RequestContext, dashboard_ids: Iterable[int]
 ) -> dict[int, list[ShareRecord]]:
     """Grants of the given dashboards. The caller has already checked it may see them."""
-    rows = await conn.execute(
-        select(*SHARE_COLUMNS)
-        .where(
-            share_grants.c.tenant_id == ctx.tenant_id,
-            share_grants.c.dashboard_id.in_(list(dashboard_ids)),
-        )
-        .order_by(share_grants.c.dashboard_id, share_grants.c.id)
-    )
+    rows = await conn.execute(_SHARES_OF_DASHBOARDS, batch_parameters(ctx, dashboard_ids))
     result: dict[int, list[ShareRecord]] = defaultdict(list)
     for row in rows:
         result[row.dashboard_id].append(ShareRecord.from_row(row))
