@@ -11,7 +11,13 @@ from typing import Any
 
 import pytest
 import strawberry
-from graphql import ExecutionResult, OperationDefinitionNode, StringValueNode, parse
+from graphql import (
+    ExecutionResult,
+    IntValueNode,
+    OperationDefinitionNode,
+    StringValueNode,
+    parse,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import queries
@@ -278,7 +284,12 @@ async def test_generated_queries_on_the_service_answer_as_the_standard_executor(
     strategy = queries(
         service_schemas[1].as_str(),
         fields=["dashboard", "dashboards", "dashboardWidget", "dashboardWidgets", "node"],
-        custom_scalars={"ID": st.sampled_from(ids).map(lambda i: StringValueNode(value=i))},
+        custom_scalars={
+            "ID": st.sampled_from(ids).map(lambda i: StringValueNode(value=i)),
+            # Page sizes and versions a front end would send, so that most queries answer
+            # with data; arbitrary integers mostly test the arguments' validation.
+            "Int": st.integers(0, 60).map(lambda n: IntValueNode(value=str(n))),
+        },
     )
     examples: list[str] = []
 

@@ -22,18 +22,24 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from math import isfinite
 from typing import Any, cast
 from weakref import WeakKeyDictionary
 
 from graphql import (
+    GraphQLBoolean,
     GraphQLEnumType,
     GraphQLField,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLScalarType,
+    GraphQLString,
     Undefined,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
@@ -50,12 +56,55 @@ class _NotPlain(Exception):
     """The value is not one a plan may answer."""
 
 
+_INT_RANGE = range(-(2**31), 2**31)
+
+# For the built-in scalars: is the value already what serialising it would give? Then it is
+# answered as it is (most leaves are), without the call into the scalar's serialiser.
+_ALREADY_SERIALISED: dict[GraphQLLeafType, Callable[[Any], bool]] = {
+    GraphQLString: lambda value: type(value) is str,
+    GraphQLID: lambda value: type(value) is str,
+    GraphQLBoolean: lambda value: type(value) is bool,
+    GraphQLInt: lambda value: type(value) is int and value in _INT_RANGE,
+    GraphQLFloat: lambda value: type(value) is float and isfinite(value),
+}
+
+
+def _serialiser(leaf: GraphQLLeafType) -> Callable[[Any], Any]:
+    """The leaf's serialisation, with a short cut for the values it answers most."""
+    already_serialised = _ALREADY_SERIALISED.get(leaf)
+    if already_serialised is not None:
+        return lambda value: value if already_serialised(value) else _coerce(leaf, value)
+    enum_class = getattr(leaf, "wrapped_cls", None)
+    names = _enum_names(leaf, enum_class)
+    if not names:
+        return lambda value: _coerce(leaf, value)
+
+    def serialise_member(value: Any) -> Any:
+        # strawberry's enum serialiser searches its values for each one.
+        name = names.get(value) if type(value) is enum_class else None
+        return name if name is not None else _coerce(leaf, value)
+
+    return serialise_member
+
+
+def _enum_names(leaf: GraphQLLeafType, enum_class: Any) -> dict[Any, str]:
+    """A strawberry enum's GraphQL names by Python member."""
+    if not isinstance(leaf, GraphQLEnumType) or enum_class is None:
+        return {}
+    by_value = {value.value: name for name, value in leaf.values.items()}
+    return {member: by_value[member.value] for member in enum_class if member.value in by_value}
+
+
 @dataclass(frozen=True, slots=True)
 class LeafPlan:
     attribute: str
-    leaf: GraphQLLeafType
     non_null: bool
-    is_list: bool  # [Leaf!] or [Leaf!]!: each item coerced, none may be null
+    is_list: bool  # [Leaf!] or [Leaf!]!: each item serialised, none may be null
+    serialise: Callable[[Any], Any]
+
+    @classmethod
+    def of(cls, attribute: str, leaf: GraphQLLeafType, non_null: bool, is_list: bool) -> LeafPlan:
+        return cls(attribute, non_null, is_list, _serialiser(leaf))
 
     def answer(self, source: Any) -> Any:
         value = getattr(source, self.attribute)
@@ -64,10 +113,10 @@ class LeafPlan:
                 raise _NotPlain
             return None
         if not self.is_list:
-            return _coerce(self.leaf, value)
+            return self.serialise(value)
         if not isinstance(value, list | tuple):
             raise _NotPlain
-        return [_coerce(self.leaf, item) for item in value]
+        return [self.serialise(item) for item in value]
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,13 +191,13 @@ def _attribute_plan(attribute: str, field_type: GraphQLOutputType) -> Plan | Non
     non_null = isinstance(field_type, GraphQLNonNull)
     inner = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
     if isinstance(inner, GraphQLScalarType | GraphQLEnumType):
-        return LeafPlan(attribute, inner, non_null, is_list=False)
+        return LeafPlan.of(attribute, inner, non_null, is_list=False)
     if isinstance(inner, GraphQLObjectType):
         return ObjectPlan(attribute, inner, field_type)
     if isinstance(inner, GraphQLList) and isinstance(inner.of_type, GraphQLNonNull):
         item = inner.of_type.of_type
         if isinstance(item, GraphQLScalarType | GraphQLEnumType):
-            return LeafPlan(attribute, item, non_null, is_list=True)
+            return LeafPlan.of(attribute, item, non_null, is_list=True)
     return None
 
 
