@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from app.auth import TokenVerifier
 from app.context import Database
@@ -21,8 +21,10 @@ from app.domain.users import UserDirectory
 from app.gc_tuning import tune_garbage_collector
 from app.graphql.endpoint import GraphQLEndpoint
 from app.graphql.schema import build_schema
+from app.graphql.websocket import WebSocketEndpoint
 from app.health import healthz, readyz
 from app.limits import BodySizeLimitMiddleware
+from app.live import LiveUpdates
 from app.observability.metrics_route import metrics_route
 from app.observability.middleware import ObservabilityMiddleware
 from app.observability.telemetry import Telemetry
@@ -83,22 +85,31 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
         app.state.services = services
         telemetry.watch(engine)
         graphql.bind(services)
+        live = LiveUpdates(services, url, telemetry.metrics)
+        live.start()
+        live_socket.bind(services, live)
+        app.state.live = live
         tune_garbage_collector(settings.gc_first_threshold)
         try:
             yield
         finally:
+            await live.stop()
             await services.rate_limiter.close()
             await services.data.close()
             await engine.dispose()
             telemetry.close()
 
-    graphql = _LateBoundGraphQL(build_schema(settings))
+    graphql_schema = build_schema(settings)
+    graphql = _LateBoundGraphQL(graphql_schema)
+    # Subscriptions: the same schema over WebSocket (docs/live-updates.md).
+    live_socket = WebSocketEndpoint(graphql_schema)
     return Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             metrics_route(telemetry.metrics, settings.metrics_token),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", live_socket),
             *shared.routes,
             *bi.routes,
             *analytics.routes,

@@ -143,6 +143,22 @@ class Settings(BaseSettings):
     otel_enabled: bool = False
     otel_service_name: str = "dashboards-api"
 
+    # Live updates: GraphQL subscriptions over WebSocket (docs/live-updates.md).
+    # Open WebSocket connections one process serves; the next one is closed with 1013.
+    live_max_connections: int = Field(default=1_000, ge=0)
+    live_max_subscriptions_per_connection: int = Field(default=20, ge=1)
+    # A connection that has not sent connection_init by then is closed with 4408.
+    live_connection_init_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Changes a subscriber may fall behind by before it is ended with SLOW_CONSUMER.
+    live_subscriber_queue_size: int = Field(default=100, ge=1)
+    # Notices of watched dashboards waiting to be loaded; past it, every subscriber resyncs.
+    live_notice_backlog: int = Field(default=10_000, ge=1)
+    # The LISTEN connection: reconnect backoff (doubling up to the maximum) and how often a
+    # quiet connection is checked.
+    live_listener_backoff_initial_seconds: float = Field(default=0.5, gt=0)
+    live_listener_backoff_max_seconds: float = Field(default=30.0, gt=0)
+    live_listener_health_check_seconds: float = Field(default=15.0, gt=0)
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_log_level(cls, value: object) -> object:

@@ -26,6 +26,7 @@ from app.graphql.mutations import Mutation
 from app.graphql.operation_name import RequireOperationName
 from app.graphql.queries import Query
 from app.graphql.request_reader import CloseRequestReader
+from app.graphql.subscriptions import Subscription
 from app.graphql.unavailable import UnavailableDatabase
 from app.observability import current_request_id
 from app.observability.graphql_operation import OperationNoter
@@ -36,7 +37,9 @@ log = logging.getLogger(__name__)
 CONFIG = StrawberryConfig(relay_max_results=100)
 
 # The SDL in schema.graphql is exported from this object (`make schema`).
-schema = strawberry.Schema(query=Query, mutation=Mutation, config=CONFIG)
+schema = strawberry.Schema(
+    query=Query, mutation=Mutation, subscription=Subscription, config=CONFIG
+)
 
 _PUBLIC_ERRORS = (GraphQLError, PublicQueryError, GlobalIDValueError)
 
@@ -88,6 +91,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         config=CONFIG,
         extensions=extensions,
         execution_context_class=PlainFieldExecutionContext,

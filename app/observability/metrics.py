@@ -129,6 +129,18 @@ class Metrics:
             buckets=TILE_QUERY_BUCKETS,
             registry=registry,
         )
+        self.live_subscriptions = Gauge(
+            "dashboards_live_subscriptions",
+            "GraphQL subscriptions open (docs/live-updates.md).",
+            registry=registry,
+            multiprocess_mode="livesum",
+        )
+        self.live_events = Counter(
+            "dashboards_live_events_delivered_total",
+            "Subscription events sent to subscribers, by kind (changed, deleted).",
+            ["kind"],
+            registry=registry,
+        )
         self.pool = PoolMetrics(registry, multiprocess=self.multiprocess)
         # The labelled children of each label set seen, so a request skips their look-up.
         self._request_children: dict[tuple[str, RequestLabels, int], tuple[Counter, Histogram]]

@@ -1,0 +1,48 @@
+"""DashboardChangeEvent: what `dashboardChanged` delivers for each new version or a deletion."""
+
+from __future__ import annotations
+
+import strawberry
+
+from app.domain.records import DashboardRecord
+from app.graphql.ids import to_global_id
+from app.graphql.types.dashboard import Dashboard
+
+
+@strawberry.type(
+    description="A dashboard reached a new version, or was deleted. Events of one dashboard "
+    "arrive in the order their changes were committed."
+)
+class DashboardChangeEvent:
+    dashboard_id: strawberry.ID = strawberry.field(description="The dashboard's global id.")
+    version: int | None = strawberry.field(
+        description="The version the change made (the dashboard's revision number); null when "
+        "deleted. After a reconnect of the server's listener, the version it has by then."
+    )
+    deleted: bool = strawberry.field(description="True when the dashboard was deleted.")
+    _record: strawberry.Private[DashboardRecord | None]
+
+    @strawberry.field(
+        description="The dashboard as it is when the event is sent (it may already be past "
+        "`version`); null when deleted."
+    )
+    def dashboard(self) -> Dashboard | None:
+        return Dashboard.from_record(self._record) if self._record is not None else None
+
+    @classmethod
+    def changed(cls, version: int, record: DashboardRecord) -> DashboardChangeEvent:
+        return cls(
+            dashboard_id=strawberry.ID(to_global_id("Dashboard", record.id)),
+            version=version,
+            deleted=False,
+            _record=record,
+        )
+
+    @classmethod
+    def deletion(cls, dashboard_id: int) -> DashboardChangeEvent:
+        return cls(
+            dashboard_id=strawberry.ID(to_global_id("Dashboard", dashboard_id)),
+            version=None,
+            deleted=True,
+            _record=None,
+        )
