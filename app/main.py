@@ -35,6 +35,7 @@ from app.rest.bi import routes as bi
 from app.rest.openapi import pages as openapi_pages
 from app.rest.platform import routes as platform
 from app.rest.responses import error_response
+from app.revision_header import RevisionMessageMiddleware
 from app.services import Services
 from app.settings import Settings, get_settings
 from app.tenancy import TenantDirectory
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
             Middleware(ObservabilityMiddleware, telemetry=telemetry),
             Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
             Middleware(RateLimitHeadersMiddleware),
+            Middleware(RevisionMessageMiddleware),
         ],
         exception_handlers={HTTPException: _http_error},
         lifespan=lifespan,

@@ -22,6 +22,7 @@ from app.graphql.dataset_queries import DatasetQueries
 from app.graphql.ids import database_id_of
 from app.graphql.pagination import Connection, connection, page_window
 from app.graphql.render_queries import RenderQueries
+from app.graphql.revision_queries import RevisionQueries
 from app.graphql.types.collection import Collection
 from app.graphql.types.dashboard import Dashboard, DashboardCard, DashboardPage
 from app.graphql.types.dataset import Dataset
@@ -183,4 +184,7 @@ class DashboardQueries:
         )
 
 
-Query = merge_types("Query", (DashboardQueries, DatasetQueries, RenderQueries, AssignmentQueries))
+Query = merge_types(
+    "Query",
+    (DashboardQueries, DatasetQueries, RenderQueries, AssignmentQueries, RevisionQueries),
+)

@@ -54,8 +54,10 @@ def checked_message(message: str | None, field: FieldPath = ("revision_message",
 def revision_note(
     message: str | None = None, *, restored_from: int | None = None
 ) -> Iterator[None]:
-    """Revisions recorded inside carry this message (already checked) and restore source."""
-    token = _note.set(RevisionNote(message, restored_from))
+    """Revisions recorded inside carry this message (checked when recorded; None keeps the
+    message set outside, e.g. by the header) and the version they restored."""
+    outer = _note.get() or _NO_NOTE
+    token = _note.set(RevisionNote(message or outer.message, restored_from))
     try:
         yield
     finally:
@@ -85,7 +87,7 @@ async def record_revision(conn: AsyncConnection, ctx: RequestContext, dashboard_
     note = _note.get() or _NO_NOTE
     row: dict[str, Any] = {
         "author_id": ctx.user_id,
-        "message": note.message,
+        "message": checked_message(note.message),
         "restored_from": note.restored_from,
         "snapshot": state,
     }

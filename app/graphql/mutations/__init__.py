@@ -12,6 +12,7 @@ from app.graphql.mutations.datasets import DatasetMutations
 from app.graphql.mutations.pages import PageMutations
 from app.graphql.mutations.placements import PlacementMutations
 from app.graphql.mutations.public_links import PublicLinkMutations
+from app.graphql.mutations.revisions import RevisionMutations
 from app.graphql.mutations.shares import ShareMutations
 from app.graphql.mutations.templates import TemplateMutations
 from app.graphql.mutations.widgets import WidgetMutations
@@ -30,5 +31,6 @@ Mutation = merge_types(
         TemplateMutations,
         PublicLinkMutations,
         AssignmentMutations,
+        RevisionMutations,
     ),
 )

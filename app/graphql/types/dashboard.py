@@ -16,9 +16,11 @@ from app.domain.records import DashboardRecord, PageRecord, PlacementRecord, Wid
 from app.domain.records import Position as PositionRecord
 from app.domain.widgets import WidgetType
 from app.graphql.context import Info
+from app.graphql.pagination import Connection
 from app.graphql.types.collection import Collection
 from app.graphql.types.dashboard_filter import DashboardFilter
 from app.graphql.types.public_link import PublicLink
+from app.graphql.types.revision import DashboardRevision, revision_connection
 from app.graphql.types.sharing import ShareGrant
 from app.graphql.types.widget import DashboardWidget
 
@@ -210,6 +212,15 @@ class Dashboard(relay.Node):
             return None
         record = await info.context.loaders.public_link(self.id)
         return PublicLink.from_record(record) if record else None
+
+    @strawberry.field(
+        description="Its revisions, newest first: one per version it reached, within the "
+        "retention setting (docs/version-history.md)."
+    )
+    async def revisions(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[DashboardRevision]:
+        return await revision_connection(info, self.id, first, after)
 
     @classmethod
     def from_record(cls, record: DashboardRecord) -> Dashboard:

@@ -14,6 +14,7 @@ from app.domain.revisions.changes import ChangeKind
 from app.domain.revisions.reading import RevisionDiff, RevisionRecord
 from app.graphql.context import Info
 from app.graphql.ids import to_global_id
+from app.graphql.pagination import Connection, connection, page_window
 
 strawberry.enum(
     ChangeKind,
@@ -111,3 +112,23 @@ class DashboardRevisionDiff:
             changes=[RevisionChange.from_json(change) for change in result.changes],
             patch=cast(JSON, result.patch),
         )
+
+
+async def revision_connection(
+    info: Info, dashboard_id: int, first: int | None, after: str | None
+) -> Connection[DashboardRevision]:
+    """A page of a visible dashboard's revisions, newest first; the cursor is the version."""
+    limit, before = page_window(first, after, info.context.request.settings)
+    loaders = info.context.loaders.revisions
+    page = await loaders.page.load((dashboard_id, limit, before))
+
+    async def count() -> int:
+        return await loaders.count.load(dashboard_id)
+
+    return connection(
+        [DashboardRevision.from_record(record) for record in page.items],
+        [record.version for record in page.items],
+        has_next=page.has_next,
+        had_cursor=after is not None,
+        count=count,
+    )

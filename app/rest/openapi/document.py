@@ -19,13 +19,14 @@ from app.rest.openapi import (
     datasets,
     platform,
     platform_schemas,
+    revisions,
     service,
     shared,
 )
 from app.rest.openapi._build import Operation, Schema
 
 REST_PREFIX = "/api/"
-_DIALECTS = (shared, platform, bi, analytics, clarus, datasets, service)
+_DIALECTS = (shared, platform, bi, analytics, clarus, datasets, service, revisions)
 _SCHEMA_TABLES = (
     common.SCHEMAS,
     platform_schemas.RESPONSES,
@@ -36,6 +37,7 @@ _SCHEMA_TABLES = (
     analytics.BODIES,
     clarus.SCHEMAS,
     shared.SCHEMAS,
+    revisions.SCHEMAS,
 )
 T = TypeVar("T")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.routing import Route
 
 from app.rest.endpoint import rest_endpoint
-from app.rest.platform import content, dashboards, sharing, tiles
+from app.rest.platform import content, dashboards, revisions, sharing, tiles
 from app.rest.responses import ErrorStyle
 
 STYLE = ErrorStyle(named_errors=True)
@@ -47,4 +47,8 @@ routes = [
     _route(ONE + "/shares", sharing.list_shares, "GET"),
     _route(ONE + "/shares", sharing.add_share, "POST"),
     _route(ONE + "/shares/{share_id}", sharing.revoke_share, "DELETE"),
+    _route(ONE + "/revisions", revisions.list_revisions, "GET"),
+    _route(ONE + "/revisions/diff", revisions.diff_revisions, "GET"),
+    _route(ONE + "/revisions/{version}", revisions.get_revision, "GET"),
+    _route(ONE + "/revisions/{version}/restore", revisions.restore, "POST"),
 ]
