@@ -108,6 +108,12 @@ class Settings(BaseSettings):
     # flight to finish before it closes them.
     shutdown_timeout_seconds: int = Field(default=30, ge=0)
 
+    # Export and import (docs/export-import.md): the largest document POST /api/import and the
+    # CLI read (every other route keeps MAX_BODY_BYTES), and the most objects (collections,
+    # datasets, widgets, dashboards, pages, cards, grants) one document may hold.
+    import_max_bytes: int = Field(default=16_777_216, ge=1024)
+    import_max_objects: int = Field(default=50_000, ge=1)
+
     @field_validator("rate_limit_trusted_proxies")
     @classmethod
     def _check_trusted_proxies(cls, value: str) -> str:

@@ -50,6 +50,16 @@ def _check(problems: Problems, values: dict[str, Any], *, creating: bool) -> Non
         )
 
 
+def check_new_collection(problems: Problems, values: dict[str, Any]) -> None:
+    """A new collection's values, checked as create_collection checks them (for imports)."""
+    _check(problems, values, creating=True)
+
+
+async def lock_collection_tree(conn: AsyncConnection, ctx: RequestContext) -> None:
+    """Serialise changes of the tenant's collection tree until the transaction ends."""
+    await _lock_tree(conn, ctx)
+
+
 async def list_collections(ctx: RequestContext) -> list[CollectionRecord]:
     async with ctx.db.reader() as conn:
         rows = await conn.execute(

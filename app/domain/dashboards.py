@@ -486,6 +486,16 @@ async def _clear_default(conn: AsyncConnection, ctx: RequestContext, *, lock: bo
         await record_revision(conn, ctx, dashboard_id)
 
 
+async def lock_tenant_default(conn: AsyncConnection, ctx: RequestContext) -> None:
+    """Take the tenant row's lock that every change of the default dashboard takes first."""
+    await _lock_tenant_defaults(conn, ctx)
+
+
+async def clear_tenant_default(conn: AsyncConnection, ctx: RequestContext) -> None:
+    """Clear the tenant's default dashboard, under lock_tenant_default."""
+    await _clear_default(conn, ctx, lock=False)
+
+
 async def _claim_name(conn: AsyncConnection, ctx: RequestContext, name: str) -> None:
     await lock_name(conn, ctx, name)
     await require_free_name(conn, ctx, name)

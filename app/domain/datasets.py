@@ -133,6 +133,11 @@ def _columns_json(columns: Iterable[TileColumn]) -> list[dict[str, str]]:
     return [DatasetColumn(c.name, c.type, c.db_type).as_json() for c in columns]
 
 
+def check_new_dataset(problems: Problems, values: dict[str, Any]) -> None:
+    """A new dataset's values, checked as create_dataset checks them (for imports)."""
+    _check(problems, values, creating=True)
+
+
 async def create_dataset(ctx: RequestContext, draft: DatasetDraft) -> DatasetRecord:
     require_edit(ctx.principal, "creating a dataset")
     values: dict[str, Any] = {

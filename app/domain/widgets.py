@@ -111,6 +111,13 @@ def check_config(problems: Problems, widget_type: str, config: Any, field: Field
         problems.extend(config_problems(widget_type, config, field))
 
 
+def check_new_widget(problems: Problems, values: dict[str, Any], *, max_config_bytes: int) -> None:
+    """A new widget's values (as WidgetChanges.as_values spells them), checked as
+    create_widget checks them; imports check each widget of a document with it."""
+    _check_fields(problems, values, creating=True, max_config_bytes=max_config_bytes)
+    check_config(problems, values["widget_type"], values.get("config", {}), ("config",))
+
+
 def _any_widget(ctx: RequestContext) -> Select[Any]:
     """Library and card widgets alike."""
     return select(*WIDGET_COLUMNS).where(dashboard_widgets.c.tenant_id == ctx.tenant_id)

@@ -23,6 +23,7 @@ from app.graphql.ids import database_id_of
 from app.graphql.pagination import Connection, connection, page_window
 from app.graphql.render_queries import RenderQueries
 from app.graphql.revision_queries import RevisionQueries
+from app.graphql.transfer import TransferQueries
 from app.graphql.types.collection import Collection
 from app.graphql.types.dashboard import Dashboard, DashboardCard, DashboardPage
 from app.graphql.types.dataset import Dataset
@@ -186,5 +187,12 @@ class DashboardQueries:
 
 Query = merge_types(
     "Query",
-    (DashboardQueries, DatasetQueries, RenderQueries, AssignmentQueries, RevisionQueries),
+    (
+        DashboardQueries,
+        DatasetQueries,
+        RenderQueries,
+        AssignmentQueries,
+        RevisionQueries,
+        TransferQueries,
+    ),
 )

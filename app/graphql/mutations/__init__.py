@@ -16,6 +16,7 @@ from app.graphql.mutations.revisions import RevisionMutations
 from app.graphql.mutations.shares import ShareMutations
 from app.graphql.mutations.templates import TemplateMutations
 from app.graphql.mutations.widgets import WidgetMutations
+from app.graphql.transfer import TransferMutations
 
 Mutation = merge_types(
     "Mutation",
@@ -32,5 +33,6 @@ Mutation = merge_types(
         PublicLinkMutations,
         AssignmentMutations,
         RevisionMutations,
+        TransferMutations,
     ),
 )
