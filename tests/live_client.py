@@ -6,17 +6,17 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, closing
 from typing import Any
 
-import pytest
 import uvicorn
 from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
+from app.live import LiveUpdates
 from tests.conftest import Caller
 
 PROTOCOL = Subprotocol("graphql-transport-ws")
@@ -27,6 +27,13 @@ subscription Watch($id: ID!) {
   dashboardChanged(id: $id) { dashboardId version deleted dashboard { id name version } }
 }
 """
+
+
+async def until(condition: Callable[[], bool], what: str) -> None:
+    async with asyncio.timeout(WAIT_SECONDS):
+        while not condition():  # noqa: ASYNC110 (polls state of another component)
+            await asyncio.sleep(0.01)
+    assert condition(), what
 
 
 def free_port() -> int:
@@ -44,18 +51,12 @@ async def served(app: Starlette) -> AsyncIterator[str]:
     task = asyncio.create_task(server.serve())
     try:
         async with asyncio.timeout(WAIT_SECONDS):
-            while not server.started:
+            while not server.started:  # noqa: ASYNC110 (uvicorn offers no event)
                 await asyncio.sleep(0.01)
         yield f"ws://127.0.0.1:{port}/graphql"
     finally:
         server.should_exit = True
         await task
-
-
-@pytest.fixture(scope="session")
-async def live_url(app: Starlette) -> AsyncIterator[str]:
-    async with served(app) as url:
-        yield url
 
 
 class LiveClient:
@@ -90,13 +91,11 @@ class LiveClient:
             }
         )
 
-    async def watch(self, operation_id: str, dashboard_id: str) -> None:
-        """Subscribe to the dashboard's changes, and wait until the server registered it."""
+    async def watch(self, operation_id: str, dashboard_id: str, live: LiveUpdates) -> None:
+        """Subscribe to the dashboard's changes; return once this process's hub has it."""
+        before = len(live.hub)
         await self.subscribe(operation_id, DASHBOARD_CHANGED, {"id": dashboard_id})
-        # A ping answered after the subscribe was handled; the check of visibility is a
-        # database read, so give the server a moment beyond that.
-        await self.send({"type": "ping"})
-        assert (await self.receive())["type"] == "pong"
+        await until(lambda: len(live.hub) > before, "the subscription to be registered")
 
     async def next_event(self, operation_id: str) -> dict[str, Any]:
         message = await self.receive()
@@ -125,9 +124,7 @@ class LiveClient:
 
 
 @asynccontextmanager
-async def live_client(
-    url: str, headers: dict[str, str] | None = None
-) -> AsyncIterator[LiveClient]:
+async def live_client(url: str, headers: dict[str, str] | None = None) -> AsyncIterator[LiveClient]:
     async with connect(url, subprotocols=[PROTOCOL], additional_headers=headers) as ws:
         yield LiveClient(ws)
 

@@ -35,6 +35,11 @@ _MEDIA_TYPE_KEY = "graphql_media_type"
 _SUB_RESPONSE_KEY = "graphql_sub_response"
 
 
+SUBSCRIPTIONS_BY_WEBSOCKET = (
+    "Subscriptions are served over WebSocket (the graphql-transport-ws protocol) at /graphql,"
+    " not over HTTP."
+)
+
 _HTTP_ERROR_CODES = {
     400: "BAD_REQUEST",
     404: "NOT_FOUND",
@@ -151,7 +156,9 @@ class _StrawberryApp(GraphQL[GraphQLContext | None, None]):
                 variable_values=request_data.variables,
                 context_value=context,
                 operation_name=request_data.operation_name,
-                allowed_operation_types=OperationType.from_http(method),
+                # Subscriptions are served over WebSocket only (app/graphql/websocket.py).
+                allowed_operation_types=OperationType.from_http(method)
+                - {OperationType.SUBSCRIPTION},
                 operation_extensions=request_data.extensions,
             )
         except InvalidOperationTypeError as error:
@@ -162,6 +169,8 @@ class _StrawberryApp(GraphQL[GraphQLContext | None, None]):
                     "A mutation cannot be sent with GET; send it with POST.",
                     {"Allow": "POST"},
                 ) from error
+            if error.operation_type is OperationType.SUBSCRIPTION:
+                raise HTTPException(400, SUBSCRIPTIONS_BY_WEBSOCKET) from error
             raise HTTPException(400, error.as_http_error_reason(method)) from error
         except CannotGetOperationTypeError as error:
             raise HTTPException(400, error.as_http_error_reason()) from error

@@ -18,6 +18,7 @@ from typing import Any
 import jwt
 import orjson
 import strawberry
+from graphql import GraphQLError, OperationDefinitionNode, parse
 from starlette.requests import HTTPConnection
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -38,7 +39,11 @@ from app.graphql.live_context import LiveOperationContext
 from app.live import LiveUpdates
 from app.request_context import Rejection, authenticate
 from app.services import Services
+from app.settings import Settings
 
+SUBSCRIPTIONS_ONLY = (
+    "Only subscriptions are served over WebSocket; send queries and mutations by HTTP to /graphql."
+)
 FORBIDDEN = 4403
 TRY_AGAIN_LATER = 1013
 _MAX_REASON_BYTES = 123  # what a close frame carries
@@ -149,6 +154,12 @@ class LiveTransportHandler(BaseGraphQLTransportWSHandler[LiveConnection, None]):
 
     async def run_operation(self, operation: Operation[LiveConnection, None]) -> None:
         """As strawberry's, with a context of the operation's own, and subscriptions only."""
+        settings = self.context.services.settings
+        kind = _operation_type(operation.query, operation.operation_name, settings)
+        if kind is not None and kind is not OperationType.SUBSCRIPTION:
+            refusal = GraphQLError(SUBSCRIPTIONS_ONLY, extensions={"code": "SUBSCRIPTIONS_ONLY"})
+            await operation.send_initial_errors([refusal])
+            return
         try:
             result_source = await self.schema.stream(
                 operation.query,
@@ -169,6 +180,23 @@ class LiveTransportHandler(BaseGraphQLTransportWSHandler[LiveConnection, None]):
                 await operation.send_operation_message({"id": operation.id, "type": "complete"})
             self.operations.pop(operation.id, None)
             raise
+
+
+def _operation_type(
+    query: object, operation_name: str | None, settings: Settings
+) -> OperationType | None:
+    """The type of the operation the document runs; None when it does not parse or names
+    none (the stream then reports that, as for HTTP)."""
+    try:
+        document = parse(query, max_tokens=settings.graphql_max_tokens)  # type: ignore[arg-type]
+    except Exception:  # a syntax error, too many tokens, not a string
+        return None
+    for definition in document.definitions:
+        if not isinstance(definition, OperationDefinitionNode):
+            continue
+        if operation_name is None or (definition.name and definition.name.value == operation_name):
+            return OperationType(definition.operation.value)
+    return None
 
 
 class _LiveSocket(GraphQL[LiveConnection, None]):
