@@ -108,6 +108,15 @@ class Settings(BaseSettings):
     # flight to finish before it closes them.
     shutdown_timeout_seconds: int = Field(default=30, ge=0)
 
+    # Version history (docs/version-history.md): a revision is kept while it is among its
+    # dashboard's last REVISION_KEEP_LAST or younger than REVISION_KEEP_DAYS (the newest
+    # always). The app prunes every REVISION_PRUNE_INTERVAL_SECONDS (0: never; the first
+    # prune one interval after start), REVISION_PRUNE_BATCH rows per transaction.
+    revision_keep_last: int = Field(default=50, ge=1)
+    revision_keep_days: int = Field(default=30, ge=0)
+    revision_prune_interval_seconds: float = Field(default=3600.0, ge=0)
+    revision_prune_batch: int = Field(default=500, ge=1, le=10_000)
+
     # Export and import (docs/export-import.md): the largest document POST /api/import and the
     # CLI read (every other route keeps MAX_BODY_BYTES), and the most objects (collections,
     # datasets, widgets, dashboards, pages, cards, grants) one document may hold.

@@ -42,7 +42,9 @@ class RevisionQueries:
         info: Info,
         dashboard_id: Annotated[strawberry.ID, _DASHBOARD],
         from_version: int,
-        to_version: int,
+        to_version: Annotated[
+            int | None, strawberry.argument(description="The newest revision when null.")
+        ] = None,
     ) -> DashboardRevisionDiff | None:
         found = database_id_of(dashboard_id, "Dashboard")
         if found is None:

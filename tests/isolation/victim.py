@@ -15,7 +15,7 @@ import httpx
 
 from app.auth import ADMIN_SCOPE, EDIT_SCOPE
 from app.services import Services
-from tests.conftest import Caller, new_tenant
+from tests.conftest import Caller, graphql_data, new_tenant
 from tests.tile_data import run_as_service, seed_sales
 
 OWNER = "alice"  # made every object; the other tenant's caller has the same `sub`
@@ -182,7 +182,13 @@ async def _board(
         "subjectId": f"grantee-{mark}",
         "accessLevel": "VIEWER",
     }
-    share = _payload(await owner.graphql(SHARE, {"input": share_input}), "shareDashboard")["share"]
+    # The revision this write records carries the mark in its message.
+    shared = await owner.http.post(
+        "/graphql",
+        json={"query": SHARE, "variables": {"input": share_input}},
+        headers={**owner.headers, "X-Revision-Message": f"{mark} shared"},
+    )
+    share = _payload(graphql_data(shared), "shareDashboard")["share"]
     return Board(
         id=board["databaseId"],
         gid=board["id"],

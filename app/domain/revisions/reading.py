@@ -130,7 +130,7 @@ async def revision_counts(
         )
         .group_by(revisions.c.dashboard_id)
     )
-    return {dashboard_id: count for dashboard_id, count in rows.tuples()}
+    return {row[0]: row[1] for row in rows}
 
 
 async def get_revision(
@@ -202,16 +202,25 @@ async def revision_state(ctx: RequestContext, dashboard_id: int, version: int) -
 
 
 async def diff_revisions(
-    ctx: RequestContext, dashboard_id: int, from_version: int, to_version: int
+    ctx: RequestContext, dashboard_id: int, from_version: int, to_version: int | None = None
 ) -> RevisionDiff | None:
-    """What changed from one revision to another (either way round); None if the caller does
-    not see the dashboard or it has no revision at either version."""
+    """What changed from one revision to another (either way round; None: the newest); None
+    if the caller does not see the dashboard or it has no revision at either version."""
     async with ctx.db.reader() as conn:
         visible = await conn.scalar(
             select(dashboards.c.id).where(visible_dashboards(ctx), dashboards.c.id == dashboard_id)
         )
         if visible is None:
             return None
+        if to_version is None:
+            to_version = await conn.scalar(
+                select(func.max(revisions.c.version)).where(
+                    revisions.c.tenant_id == ctx.tenant_id,
+                    revisions.c.dashboard_id == dashboard_id,
+                )
+            )
+            if to_version is None:
+                return None
         states = await states_at(conn, ctx, dashboard_id, [from_version, to_version])
     if from_version not in states or to_version not in states:
         return None

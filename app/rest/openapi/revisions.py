@@ -102,7 +102,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         parameters=[
             DASHBOARD_ID,
             query("from", VERSION_QUERY, "One revision's version (required)."),
-            query("to", VERSION_QUERY, "The other's (required)."),
+            query("to", VERSION_QUERY, "The other's; the newest revision when left out."),
         ],
     ),
     ("GET", ONE + "/revisions/{version}"): op(

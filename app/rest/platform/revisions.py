@@ -63,14 +63,16 @@ async def get_revision(request: Request, ctx: RequestContext) -> Response:
 
 
 async def diff_revisions(request: Request, ctx: RequestContext) -> Response:
-    """`?from=&to=`: the changes and the patch from one revision's state to the other's."""
+    """`?from=&to=`: the changes and the patch from one revision's state to the other's
+    (`to` left out: the newest revision)."""
     dashboard_id = path_id(request, "dashboard_id", "dashboard")
-    versions = [query_int(request, name, 0, VERSION_MAX, minimum=1) for name in ("from", "to")]
-    if 0 in versions:
-        raise RequestError(400, "INVALID_QUERY", "send both from and to (versions)", field="from")
-    result = await reading.diff_revisions(ctx, dashboard_id, versions[0], versions[1])
+    source = query_int(request, "from", 0, VERSION_MAX, minimum=1)
+    if source == 0:
+        raise RequestError(400, "INVALID_QUERY", "send from (a version)", field="from")
+    target = query_int(request, "to", 0, VERSION_MAX, minimum=1) or None
+    result = await reading.diff_revisions(ctx, dashboard_id, source, target)
     if result is None:
-        raise not_found("revision", f"{versions[0]} or {versions[1]}", ("version",))
+        raise not_found("revision", f"{source} or {target or 'newest'}", ("version",))
     return ORJSONResponse(
         {
             "from": result.from_version,

@@ -1,0 +1,101 @@
+"""Retention: a revision is kept while it is among its dashboard's last REVISION_KEEP_LAST or
+younger than REVISION_KEEP_DAYS; the newest is always kept. The rest are deleted across
+tenants (the service's own connection), in transactions of at most REVISION_PRUNE_BATCH rows.
+
+Pruning never waits for a writer and never makes one wait: it locks the rows it deletes with
+SKIP LOCKED, and those are never a dashboard's newest revision, the only row a writer updates.
+Kept revisions always form a newest-first run (created_at grows with the version, see
+db/models.py), so deleting the oldest never breaks the chain of patches of the others."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import text
+
+from app.context import Database
+from app.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Rows older than the cutoff with at least `keep` newer revisions of their dashboard (the
+# count stops at `keep`), oldest first, skipping rows another transaction holds.
+_PRUNE_BATCH = text(
+    """
+    WITH doomed AS (
+        SELECT r.tenant_id, r.dashboard_id, r.version
+        FROM dashboard_revisions r
+        WHERE r.created_at < clock_timestamp() - make_interval(days => :keep_days)
+          AND (
+            SELECT count(*) FROM (
+              SELECT 1 FROM dashboard_revisions n
+              WHERE n.tenant_id = r.tenant_id AND n.dashboard_id = r.dashboard_id
+                AND n.version > r.version
+              LIMIT :keep_last
+            ) newer
+          ) >= :keep_last
+        ORDER BY r.created_at
+        LIMIT :batch
+        FOR UPDATE SKIP LOCKED
+    )
+    DELETE FROM dashboard_revisions d USING doomed
+    WHERE d.tenant_id = doomed.tenant_id AND d.dashboard_id = doomed.dashboard_id
+      AND d.version = doomed.version
+    """
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Retention:
+    keep_last: int
+    keep_days: int
+    batch: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Retention:
+        return cls(
+            settings.revision_keep_last,
+            settings.revision_keep_days,
+            settings.revision_prune_batch,
+        )
+
+
+async def prune_revisions(db: Database, retention: Retention, *, max_batches: int = 0) -> int:
+    """Delete the revisions retention lets go, one bounded transaction at a time, until a
+    batch comes back short (or after `max_batches`, when given); how many were deleted."""
+    if db.tenant_id is not None:
+        raise ValueError("pruning works across tenants: use the service's own database")
+    deleted, batches = 0, 0
+    while True:
+        async with db.transaction() as conn:
+            result = await conn.execute(
+                _PRUNE_BATCH,
+                {
+                    "keep_last": max(retention.keep_last, 1),
+                    "keep_days": retention.keep_days,
+                    "batch": retention.batch,
+                },
+            )
+        count = result.rowcount or 0
+        deleted += count
+        batches += 1
+        if count < retention.batch or (max_batches and batches >= max_batches):
+            return deleted
+
+
+async def prune_periodically(db: Database, settings: Settings) -> None:
+    """The background task of the app's lifespan: a prune every
+    REVISION_PRUNE_INTERVAL_SECONDS, the first one interval after start. A failed prune is
+    logged and tried again at the next interval."""
+    retention = Retention.from_settings(settings)
+    while True:
+        await asyncio.sleep(settings.revision_prune_interval_seconds)
+        try:
+            deleted = await prune_revisions(db, retention)
+        except Exception:
+            log.exception("pruning dashboard revisions failed; trying again next interval")
+        else:
+            if deleted:
+                log.info("pruned %d dashboard revisions", deleted)
