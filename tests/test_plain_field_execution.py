@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 import os
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 import strawberry
@@ -110,6 +111,19 @@ class Probe:
     def maybe_thing(self) -> Thing | None:
         return _thing(2)
 
+    # Lists the fast path must build as the standard path completes them, errors included.
+    @strawberry.field
+    def things_with_gap(self) -> list[Thing | None]:
+        return [_thing(0), None, _thing(3)]
+
+    @strawberry.field
+    def things_with_null(self) -> list[Thing]:
+        return [_thing(0), None]  # type: ignore[list-item]
+
+    @strawberry.field
+    def things_with_stranger(self) -> list[Thing]:
+        return [_thing(0), Corner(x=1, y=2, label="s")]  # type: ignore[list-item]
+
 
 def _probe_schemas() -> tuple[strawberry.Schema, strawberry.Schema]:
     fast = strawberry.Schema(query=Probe, execution_context_class=PlainFieldExecutionContext)
@@ -141,6 +155,48 @@ def test_errors_are_the_standard_executors() -> None:
     fast, standard = PROBE_FAST.execute_sync(query), PROBE_STANDARD.execute_sync(query)
     assert fast.errors, "the probe must produce errors for this comparison to mean anything"
     assert _comparable(fast) == _comparable(standard)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ thingsWithGap { id name corner { x } } }",
+        "{ thingsWithNull { id shade } }",
+        "{ thingsWithStranger { name } }",
+    ],
+)
+def test_lists_with_nulls_and_strangers_answer_as_the_standard_executor(query: str) -> None:
+    fast, standard = PROBE_FAST.execute_sync(query), PROBE_STANDARD.execute_sync(query)
+    assert _comparable(fast) == _comparable(standard)
+    if "Gap" in query:
+        assert fast.data == {
+            "thingsWithGap": [
+                {"id": ANY, "name": "thing 0", "corner": {"x": 0}},
+                None,
+                {"id": ANY, "name": "thing 3", "corner": {"x": 3}},
+            ]
+        }
+    else:
+        assert fast.errors, "the probe must produce an error for this comparison to mean anything"
+
+
+def test_plain_list_items_are_built_without_completing_each_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    completed: list[str] = []
+    standard = StrawberryGraphQLCoreExecutionContext.complete_object_value
+
+    def counted(self: Any, return_type: Any, *args: Any) -> Any:
+        completed.append(return_type.name)
+        return standard(self, return_type, *args)
+
+    monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "complete_object_value", counted)
+    query = "{ things { id name corner { x } } }"
+    fast = PROBE_FAST.execute_sync(query)
+    fast_completed, completed[:] = list(completed), []
+    assert _comparable(fast) == _comparable(PROBE_STANDARD.execute_sync(query))
+    assert fast_completed == []
+    assert completed.count("Thing") == 4  # the standard executor, item by item
 
 
 def test_plain_selections_are_built_without_the_per_field_path(
@@ -281,6 +337,12 @@ async def test_generated_queries_on_the_service_answer_as_the_standard_executor(
 ) -> None:
     seeded = await _seed(editor)
     ids = [seeded["dashboard"]["id"], *(w["id"] for w in seeded["widgets"])]
+    # Cursors the lists gave out (and one word), so that `after` is mostly valid.
+    first_edges = await editor.graphql(
+        """{ dashboards(first: 1) { edges { cursor } }
+             dashboardWidgets(first: 1) { edges { cursor } } }"""
+    )
+    strings = ["w", *(c["edges"][0]["cursor"] for c in first_edges.values())]
     strategy = queries(
         service_schemas[1].as_str(),
         fields=["dashboard", "dashboards", "dashboardWidget", "dashboardWidgets", "node"],
@@ -289,6 +351,7 @@ async def test_generated_queries_on_the_service_answer_as_the_standard_executor(
             # Page sizes and versions a front end would send, so that most queries answer
             # with data; arbitrary integers mostly test the arguments' validation.
             "Int": st.integers(0, 60).map(lambda n: IntValueNode(value=str(n))),
+            "String": st.sampled_from(strings).map(lambda s: StringValueNode(value=s)),
         },
     )
     examples: list[str] = []

@@ -38,6 +38,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLResolveInfo,
     GraphQLScalarType,
     GraphQLString,
     Undefined,
@@ -147,7 +148,10 @@ class ObjectPlan:
 
     def value(self, source: Any) -> Any:
         """The object to complete, or None for a nullable field without one."""
-        value = getattr(source, self.attribute)
+        return self.checked(getattr(source, self.attribute))
+
+    def checked(self, value: Any) -> Any:
+        """`value` if it may complete as the field's object, None for a nullable null."""
         if value is None:
             if isinstance(self.field_type, GraphQLNonNull):
                 raise _NotPlain
@@ -249,6 +253,16 @@ def _object_step(plan: ObjectPlan, build: Build) -> Callable[[Any], Any]:
     return step
 
 
+def _items_builder(item: ObjectPlan, build: Build) -> Callable[[Any], list[Any]]:
+    """Each item checked as ObjectPlan.value checks a field's object, then built."""
+
+    def build_items(items: Any) -> list[Any]:
+        check = item.checked
+        return [None if (value := check(each)) is None else build(value) for each in items]
+
+    return build_items
+
+
 def _selection_builder(steps: list[tuple[str, Callable[[Any], Any]]]) -> Build:
     def build(source: Any) -> dict[str, Any]:
         return {name: step(source) for name, step in steps}
@@ -285,6 +299,46 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return super().execute_fields(
             parent_type, source_value, path, grouped_field_set, position_context
         )
+
+    def complete_list_value(
+        self,
+        return_type: GraphQLList[GraphQLOutputType],
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[list[Any]]:
+        """A list of objects whose selection set is plain (a page's cards) is built item by
+        item in one call, without graphql-core's completion of each item."""
+        if self._plain_allowed() and isinstance(result, list | tuple):
+            build = self._list_builder(return_type, field_details_list)
+            if build is not NOT_PLAIN:
+                built = _built(build, result)
+                if built is not STANDARD_PATH:
+                    return cast(list[Any], built)
+        return super().complete_list_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
+    def _list_builder(
+        self, return_type: GraphQLList[GraphQLOutputType], field_details_list: FieldDetailsList
+    ) -> Any:
+        item_type: Any = return_type.of_type
+        if isinstance(item_type, GraphQLNonNull):
+            item_type = item_type.of_type
+        # @stream and the like are for graphql-core to honour.
+        if not isinstance(item_type, GraphQLObjectType) or any(
+            details.node.directives for details in field_details_list
+        ):
+            return NOT_PLAIN
+        sub_fields, new_defer_usages, _ = self.collect_subfields(item_type, field_details_list)
+        if new_defer_usages:
+            return NOT_PLAIN
+        build = self._builder(item_type, sub_fields)
+        if build is NOT_PLAIN:
+            return NOT_PLAIN
+        return _items_builder(ObjectPlan("", item_type, return_type.of_type), build)
 
     def _plain_allowed(self) -> bool:
         # Field middleware (a schema extension's `resolve` hook) must see every field;
