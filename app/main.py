@@ -29,7 +29,7 @@ from app.observability.metrics_route import metrics_route
 from app.observability.middleware import ObservabilityMiddleware
 from app.observability.telemetry import Telemetry
 from app.rate_limit import RateLimitHeadersMiddleware, create_rate_limiter
-from app.rest import clarus, datasets, public, shared
+from app.rest import clarus, datasets, public, shared, transfer
 from app.rest.analytics import routes as analytics
 from app.rest.bi import routes as bi
 from app.rest.openapi import pages as openapi_pages
@@ -117,12 +117,17 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
             *clarus.routes,
             *platform.routes,
             *datasets.routes,
+            *transfer.routes,
             *public.routes,
             *openapi_pages.routes,
         ],
         middleware=[
             Middleware(ObservabilityMiddleware, telemetry=telemetry),
-            Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
+            Middleware(
+                BodySizeLimitMiddleware,
+                max_bytes=settings.max_body_bytes,
+                larger={transfer.IMPORT_PATH: settings.import_max_bytes},
+            ),
             Middleware(RateLimitHeadersMiddleware),
             Middleware(RevisionMessageMiddleware),
         ],

@@ -10,6 +10,7 @@ from tests.isolation.callers import (
     OTHER_TENANT_OWN_BOARD,
     ROLELESS_EDITOR,
     ROLELESS_READER,
+    SAME_TENANT,
     UNGRANTED_EDITOR,
     UNGRANTED_READER,
 )
@@ -25,6 +26,7 @@ from tests.isolation.operations import (
     mixed_refusals,
     read_refusals,
 )
+from tests.isolation.transfer import IMPORTED_DOCUMENT
 from tests.isolation.victim import ASSIGNEE, EDITOR, READER, Board, Victim
 
 OK, NULL, ERROR = "ok", "null", "error"
@@ -737,5 +739,67 @@ GRAPHQL_OPS: dict[str, Op] = {
         ),
         other_tenant=NOT_FOUND,
         same_tenant=ADMIN_OR_SELF,
+    ),
+    # Export and import (docs/export-import.md). Imports are dry runs: a caller who may
+    # import changes nothing, and one who may not is refused before anything is read.
+    "exportDashboards of a dashboard": Op(
+        GRAPHQL,
+        lambda v, b: gql_query(
+            "exportDashboards",
+            "query E($input: ExportDashboardsInput!) "
+            "{ exportDashboards(input: $input) { document counts { dashboards } } }",
+            input={"scope": "DASHBOARD", "id": b.gid, "includeGrants": True},
+        ),
+        other_tenant=NULL,
+        same_tenant=UNSEEN,
+    ),
+    "exportDashboards of a collection": Op(
+        GRAPHQL,
+        lambda v, b: gql_query(
+            "exportDashboards",
+            "query E($input: ExportDashboardsInput!) "
+            "{ exportDashboards(input: $input) { document } }",
+            input={"scope": "COLLECTION", "id": v.collection_gid, "includeGrants": True},
+        ),
+        other_tenant=NULL,
+        members_may="every member sees the collection; its export has only what they see",
+    ),
+    "exportDashboards of the tenant": Op(
+        GRAPHQL,
+        lambda v, b: gql_query(
+            "exportDashboards",
+            "query E($input: ExportDashboardsInput!) "
+            "{ exportDashboards(input: $input) { document } }",
+            input={"scope": "TENANT", "includeGrants": True},
+        ),
+        other_tenant=OK,  # its own tenant
+        same_tenant=dict.fromkeys(SAME_TENANT, ERROR),  # tenant admins only
+    ),
+    "importDashboards (dry run)": Op(
+        GRAPHQL,
+        lambda v, b: gql_mutation(
+            "importDashboards",
+            "ImportDashboardsInput",
+            "report { objects { name action } }",
+            {"document": IMPORTED_DOCUMENT, "mode": "OVERWRITE", "dryRun": True},
+        ),
+        other_tenant=OK,  # into its own tenant
+        same_tenant={
+            **LIBRARY,
+            INACTIVE_READER: FORBIDDEN,
+            UNGRANTED_READER: FORBIDDEN,
+            ROLELESS_READER: FORBIDDEN,
+        },
+    ),
+    "importDashboards with grants (dry run)": Op(
+        GRAPHQL,
+        lambda v, b: gql_mutation(
+            "importDashboards",
+            "ImportDashboardsInput",
+            "report { objects { name action } }",
+            {"document": IMPORTED_DOCUMENT, "dryRun": True, "includeGrants": True},
+        ),
+        other_tenant=OK,
+        same_tenant=dict.fromkeys(SAME_TENANT, FORBIDDEN),  # tenant admins only
     ),
 }

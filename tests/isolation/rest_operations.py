@@ -12,6 +12,7 @@ from tests.isolation.callers import (
     OTHER_TENANT_OWN_BOARD,
     ROLELESS_EDITOR,
     ROLELESS_READER,
+    SAME_TENANT,
     UNGRANTED_EDITOR,
     UNGRANTED_READER,
 )
@@ -24,6 +25,7 @@ from tests.isolation.operations import (
     mixed_refusals,
     read_refusals,
 )
+from tests.isolation.transfer import IMPORTED_DOCUMENT
 from tests.isolation.victim import ASSIGNEE, EDITOR, READER, Board, Victim
 
 FORBIDDEN = "403 FORBIDDEN"
@@ -493,5 +495,29 @@ REST_OPS: dict[str, Op] = {
         lambda v, b: Rest("DELETE", _user(b)),
         other_tenant=NO_DASHBOARD,
         same_tenant=ADMIN_OR_SELF,
+    ),
+    # Export and import (docs/export-import.md); imports are dry runs.
+    "GET /api/export of a dashboard": Op(
+        SEED_002,
+        lambda v, b: Rest("GET", f"/api/export?scope=dashboard&id={b.id}&include_grants=true"),
+        other_tenant=NOT_FOUND,
+        same_tenant=UNSEEN,
+    ),
+    "GET /api/export of the tenant": Op(
+        SEED_002,
+        lambda v, b: Rest("GET", "/api/export?scope=tenant&include_grants=true"),
+        other_tenant=LISTED,  # its own tenant
+        same_tenant=dict.fromkeys(SAME_TENANT, FORBIDDEN),  # tenant admins only
+    ),
+    "POST /api/import (dry run)": Op(
+        SEED_002,
+        lambda v, b: Rest("POST", "/api/import?mode=overwrite&dry_run=true", IMPORTED_DOCUMENT),
+        other_tenant=LISTED,  # into its own tenant
+        same_tenant={
+            **LIBRARY,
+            INACTIVE_READER: FORBIDDEN,
+            UNGRANTED_READER: FORBIDDEN,
+            ROLELESS_READER: FORBIDDEN,
+        },
     ),
 }

@@ -22,11 +22,12 @@ from app.rest.openapi import (
     revisions,
     service,
     shared,
+    transfer,
 )
 from app.rest.openapi._build import Operation, Schema
 
 REST_PREFIX = "/api/"
-_DIALECTS = (shared, platform, bi, analytics, clarus, datasets, service, revisions)
+_DIALECTS = (shared, platform, bi, analytics, clarus, datasets, service, revisions, transfer)
 _SCHEMA_TABLES = (
     common.SCHEMAS,
     platform_schemas.RESPONSES,
@@ -38,6 +39,7 @@ _SCHEMA_TABLES = (
     clarus.SCHEMAS,
     shared.SCHEMAS,
     revisions.SCHEMAS,
+    transfer.SCHEMAS,
 )
 T = TypeVar("T")
 
