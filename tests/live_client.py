@@ -97,6 +97,10 @@ class LiveClient:
         await self.subscribe(operation_id, DASHBOARD_CHANGED, {"id": dashboard_id})
         await until(lambda: len(live.hub) > before, "the subscription to be registered")
 
+    async def watch_remote(self, operation_id: str, dashboard_id: str) -> None:
+        """Subscribe on a server in another process (wait for its registration apart)."""
+        await self.subscribe(operation_id, DASHBOARD_CHANGED, {"id": dashboard_id})
+
     async def next_event(self, operation_id: str) -> dict[str, Any]:
         message = await self.receive()
         assert message == {**message, "id": operation_id, "type": "next"}, message
