@@ -100,6 +100,30 @@ async def test_each_new_version_arrives_in_commit_order(
     assert events[-1]["dashboard"] == {"id": board["id"], "name": "v4", "version": 4}
 
 
+REVISIONS = """
+subscription Revisions($id: ID!) {
+  dashboardChanged(id: $id) { version revision { version author snapshot } }
+}
+"""
+
+
+async def test_each_event_carries_the_revision_its_change_recorded(
+    editor: Caller, live: LiveUpdates, live_url: str
+) -> None:
+    board = await create_dashboard(editor, name="v1")
+    async with subscribed_client(live_url, editor) as client:
+        before = len(live.hub)
+        await client.subscribe("w", REVISIONS, {"id": board["id"]})
+        await until(lambda: len(live.hub) > before, "the subscription to be registered")
+        for name in ("v2", "v3"):
+            await update(editor, board, name=name)
+        events = [await client.next_event("w") for _ in range(2)]
+    # Unlike `dashboard` (as it is when sent), the revision is exactly the version's.
+    assert [(e["version"], e["revision"]["version"]) for e in events] == [(2, 2), (3, 3)]
+    assert [e["revision"]["snapshot"]["dashboard"]["name"] for e in events] == ["v2", "v3"]
+    assert {e["revision"]["author"] for e in events} == {editor.user}
+
+
 async def test_two_subscriptions_on_one_connection_each_get_their_dashboard(
     editor: Caller, live: LiveUpdates, live_url: str
 ) -> None:

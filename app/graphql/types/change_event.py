@@ -5,8 +5,11 @@ from __future__ import annotations
 import strawberry
 
 from app.domain.records import DashboardRecord
+from app.domain.revisions import reading
+from app.graphql.context import Info
 from app.graphql.ids import to_global_id
 from app.graphql.types.dashboard import Dashboard
+from app.graphql.types.revision import DashboardRevision
 
 
 @strawberry.type(
@@ -28,6 +31,16 @@ class DashboardChangeEvent:
     )
     def dashboard(self) -> Dashboard | None:
         return Dashboard.from_record(self._record) if self._record is not None else None
+
+    @strawberry.field(
+        description="Revision `version`: the dashboard exactly as this change left it, who made "
+        "it and what changed; null when deleted, or when retention no longer keeps it."
+    )
+    async def revision(self, info: Info) -> DashboardRevision | None:
+        if self._record is None or self.version is None:
+            return None
+        record = await reading.get_revision(info.context.request, self._record.id, self.version)
+        return DashboardRevision.from_record(record) if record is not None else None
 
     @classmethod
     def changed(cls, version: int, record: DashboardRecord) -> DashboardChangeEvent:
