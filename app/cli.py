@@ -53,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
     persist.add_argument("directory", type=Path, help="searched for *.graphql, recursively")
     persist.add_argument("--output", type=Path, help="default: GRAPHQL_PERSISTED_OPERATIONS_PATH")
 
+    from app.transfer_cli import add_commands
+
+    transfer_handlers = add_commands(commands)  # export, import
+
     args = parser.parse_args(argv)
     settings = get_settings()
     configure_logging(settings)
@@ -63,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         "tenant-data": _tenant_data,
         "export-schema": _export_schema,
         "persist-operations": _persist_operations,
+        **transfer_handlers,
     }[args.command]
     return handler(args, settings)
 
