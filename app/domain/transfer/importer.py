@@ -473,6 +473,10 @@ class _Importer:
             else:
                 values["code"] = _free(values["code"], taken, CODE_MAX, "-{}")
                 create.append((index, values))
+        if not self.overwrite and await self._has_default():
+            # Copies leave the tenant's default where it is (as duplicating does).
+            for _, values in create:
+                values["is_default"] = False
         if any(v.get("is_default") for _, v in create) or any(
             v.get("is_default") for v in rewrite.values()
         ):
@@ -507,6 +511,14 @@ class _Importer:
         for dashboard_id in new_board_ids:
             # A created dashboard's first revision (replaced ones got theirs from bump_version).
             await record_revision(self.conn, self.ctx, dashboard_id)
+
+    async def _has_default(self) -> bool:
+        found = await self.conn.scalar(
+            select(dashboards.c.id).where(
+                dashboards.c.tenant_id == self.ctx.tenant_id, dashboards.c.is_default
+            )
+        )
+        return found is not None
 
     def _grants_of(self, entry: DashboardEntry) -> bool:
         return self.include_grants and entry.grants is not None
