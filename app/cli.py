@@ -1,4 +1,5 @@
-"""`dashboards-api`: serve, migrate, token, tenant-data, export-schema, persist-operations."""
+"""`dashboards-api`: serve, migrate, token, tenant-data, export-schema, persist-operations,
+prune-revisions."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import os
 import signal
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from app.observability.logs import configure_logging, logging_config
@@ -53,6 +55,12 @@ def main(argv: list[str] | None = None) -> int:
     persist.add_argument("directory", type=Path, help="searched for *.graphql, recursively")
     persist.add_argument("--output", type=Path, help="default: GRAPHQL_PERSISTED_OPERATIONS_PATH")
 
+    prune = commands.add_parser(
+        "prune-revisions", help="delete the dashboard revisions retention lets go; print how many"
+    )
+    prune.add_argument("--keep-last", type=int, help="default: REVISION_KEEP_LAST")
+    prune.add_argument("--keep-days", type=int, help="default: REVISION_KEEP_DAYS")
+
     from app.transfer_cli import add_commands
 
     transfer_handlers = add_commands(commands)  # export, import
@@ -67,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         "tenant-data": _tenant_data,
         "export-schema": _export_schema,
         "persist-operations": _persist_operations,
+        "prune-revisions": _prune_revisions,
         **transfer_handlers,
     }[args.command]
     return handler(args, settings)
@@ -135,6 +144,29 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
 
     asyncio.run(run())
     print("migrations applied", file=sys.stderr)
+    return 0
+
+
+def _prune_revisions(args: argparse.Namespace, settings: Settings) -> int:
+    from app.domain.revisions.retention import Retention, prune_database
+    from app.main import resolve_database_url
+
+    retention = Retention.from_settings(settings)
+    if args.keep_last is not None:
+        if args.keep_last < 1:
+            print("--keep-last must be at least 1 (the newest is always kept)", file=sys.stderr)
+            return 2
+        retention = replace(retention, keep_last=args.keep_last)
+    if args.keep_days is not None:
+        if args.keep_days < 0:
+            print("--keep-days must be 0 or more", file=sys.stderr)
+            return 2
+        retention = replace(retention, keep_days=args.keep_days)
+
+    async def run() -> int:
+        return await prune_database(await resolve_database_url(settings), retention)
+
+    print(f"{asyncio.run(run())} revisions pruned")
     return 0
 
 

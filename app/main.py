@@ -17,6 +17,7 @@ from starlette.routing import Route, WebSocketRoute
 from app.auth import TokenVerifier
 from app.context import Database
 from app.data.plane import DataPlane
+from app.domain.revisions.retention import RevisionPruner
 from app.domain.users import UserDirectory
 from app.gc_tuning import tune_garbage_collector
 from app.graphql.endpoint import GraphQLEndpoint
@@ -91,9 +92,12 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
         live_socket.bind(services, live)
         app.state.live = live
         tune_garbage_collector(settings.gc_first_threshold)
+        pruner = RevisionPruner(services.db, settings)
+        pruner.start()
         try:
             yield
         finally:
+            await pruner.stop()
             await live.stop()
             await services.rate_limiter.close()
             await services.data.close()

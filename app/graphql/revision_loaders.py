@@ -1,6 +1,5 @@
-"""The per-request DataLoaders of version history: a page of revisions and the count for
-each dashboard of a list (one statement each for all of them), and revisions' states (one
-statement per dashboard, whatever the number of its revisions asked for)."""
+"""The per-request DataLoaders of version history: for all the dashboards of a list, one
+statement for their pages of revisions, one for the counts and one for the states asked for."""
 
 from __future__ import annotations
 
@@ -14,7 +13,7 @@ from app.domain.revisions.reading import (
     RevisionPage,
     revision_counts,
     revision_pages,
-    states_at,
+    states_of,
 )
 from app.domain.revisions.snapshot import Snapshot
 from app.graphql.request_reader import RequestReader
@@ -48,11 +47,8 @@ class RevisionLoaders:
             by_dashboard: dict[int, set[int]] = defaultdict(set)
             for dashboard_id, version in keys:
                 by_dashboard[dashboard_id].add(version)
-            found: dict[StateKey, Snapshot] = {}
             async with reader.connection() as conn:
-                for dashboard_id, versions in by_dashboard.items():
-                    at = await states_at(conn, ctx, dashboard_id, versions)
-                    found.update({(dashboard_id, v): state for v, state in at.items()})
+                found = await states_of(conn, ctx, by_dashboard)
             return [found.get(key) for key in keys]
 
         self.page: DataLoader[PageKey, RevisionPage] = DataLoader(pages, max_batch_size=1000)

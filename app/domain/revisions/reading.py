@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.context import RequestContext
@@ -159,34 +159,49 @@ async def get_revision(
 async def states_at(
     conn: AsyncConnection, ctx: RequestContext, dashboard_id: int, versions: Iterable[int]
 ) -> dict[int, Snapshot]:
-    """The dashboard's state at each of `versions` that it has a revision of: the newest
-    snapshot with the reverse patches applied down to each, read in one statement (so a
-    concurrent prune or write cannot tear the chain)."""
-    wanted = set(versions)
-    if not wanted:
+    """The dashboard's state at each of `versions` that it has a revision of."""
+    found = await states_of(conn, ctx, {dashboard_id: set(versions)})
+    return {version: state for (_, version), state in found.items()}
+
+
+async def states_of(
+    conn: AsyncConnection, ctx: RequestContext, wanted: Mapping[int, Iterable[int]]
+) -> dict[tuple[int, int], Snapshot]:
+    """The states at the wanted versions of each dashboard, by (dashboard, version): the
+    newest snapshot with the reverse patches applied down to each version, all read in one
+    statement (so a concurrent prune or write cannot tear a chain)."""
+    lowest = {d: min(versions) for d, versions in wanted.items() if versions}
+    if not lowest:
         return {}
-    rows = (
-        await conn.execute(
-            select(revisions.c.version, revisions.c.snapshot, revisions.c.patch)
-            .where(
-                revisions.c.tenant_id == ctx.tenant_id,
-                revisions.c.dashboard_id == dashboard_id,
-                revisions.c.version >= min(wanted),
-            )
-            .order_by(revisions.c.version.desc())
+    rows = await conn.execute(
+        select(
+            revisions.c.dashboard_id, revisions.c.version, revisions.c.snapshot, revisions.c.patch
         )
-    ).all()
-    states: dict[int, Snapshot] = {}
+        .where(
+            revisions.c.tenant_id == ctx.tenant_id,
+            or_(
+                *(
+                    and_(revisions.c.dashboard_id == d, revisions.c.version >= v)
+                    for d, v in lowest.items()
+                )
+            ),
+        )
+        .order_by(revisions.c.dashboard_id, revisions.c.version.desc())
+    )
+    states: dict[tuple[int, int], Snapshot] = {}
     state: Snapshot | None = None
+    current: int | None = None
     for row in rows:
-        if state is None:
+        if row.dashboard_id != current:
+            current = row.dashboard_id
             if row.snapshot is None:  # the newest revision always holds its snapshot
-                raise ValueError(f"dashboard {dashboard_id}'s newest revision has no snapshot")
+                raise ValueError(f"dashboard {current}'s newest revision has no snapshot")
             state = row.snapshot
         else:
+            assert state is not None
             state = apply(state, row.patch)
-        if row.version in wanted:
-            states[row.version] = state
+        if row.version in wanted[row.dashboard_id]:
+            states[(row.dashboard_id, row.version)] = state
     return states
 
 

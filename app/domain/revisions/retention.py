@@ -10,6 +10,7 @@ db/models.py), so deleting the oldest never breaks the chain of patches of the o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from sqlalchemy import text
 
 from app.context import Database
 from app.settings import Settings
+from db.engine import create_engine
 
 log = logging.getLogger(__name__)
 
@@ -99,3 +101,32 @@ async def prune_periodically(db: Database, settings: Settings) -> None:
         else:
             if deleted:
                 log.info("pruned %d dashboard revisions", deleted)
+
+
+async def prune_database(url: str, retention: Retention) -> int:
+    """One prune with an engine of its own (the CLI's `prune-revisions`)."""
+    engine = create_engine(url, pool_size=1, max_overflow=0)
+    try:
+        return await prune_revisions(Database(engine), retention)
+    finally:
+        await engine.dispose()
+
+
+class RevisionPruner:
+    """The app's periodic prune, started and stopped by its lifespan; does nothing when
+    REVISION_PRUNE_INTERVAL_SECONDS is 0."""
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self._db, self._settings = db, settings
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._settings.revision_prune_interval_seconds > 0:
+            self._task = asyncio.create_task(prune_periodically(self._db, self._settings))
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
