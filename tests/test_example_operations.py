@@ -1,7 +1,7 @@
 """examples/operations holds a document for every feature a front end uses. Each must validate
 against schema.graphql (so a schema change that breaks a front end fails here first), every
-Query and Mutation field must be used by one of them, and deprecations must say when the field
-goes away."""
+Query, Mutation and Subscription field must be used by one of them, and deprecations must say
+when the field goes away."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def test_every_root_field_has_an_example() -> None:
                 used.add((root, selection.name.value))
     declared = {
         (root_type.name, name)
-        for root_type in (schema.query_type, schema.mutation_type)
+        for root_type in (schema.query_type, schema.mutation_type, schema.subscription_type)
         if root_type is not None
         for name in root_type.fields
     }
