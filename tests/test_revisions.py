@@ -86,9 +86,11 @@ async def revision_rows(services: Services, dashboard_id: int) -> list[Any]:
 
 async def version_of(services: Services, dashboard_id: int) -> int:
     async with services.db.reader() as conn:
-        return int(
-            await conn.scalar(select(dashboards.c.version).where(dashboards.c.id == dashboard_id))
+        version = await conn.scalar(
+            select(dashboards.c.version).where(dashboards.c.id == dashboard_id)
         )
+    assert version is not None
+    return int(version)
 
 
 async def live_state(services: Services, tenant: str, dashboard_id: int) -> dict[str, Any]:
@@ -587,10 +589,10 @@ async def test_the_revision_message_header_is_kept_for_graphql_and_rest(
     response = await editor.http.post(
         "/graphql",
         json={"query": UPDATE_DASHBOARD, "variables": {"input": {"id": board["id"], "name": "N"}}},
-        headers={
-            **editor.headers,
-            "X-Revision-Message": "Renamed for Q4 ✓".encode(),
-        },
+        headers=[
+            *((name.encode(), value.encode()) for name, value in editor.headers.items()),
+            (b"X-Revision-Message", "Renamed for Q4 ✓".encode()),
+        ],
     )
     assert graphql_data(response)["updateDashboard"]["userErrors"] == []
     rest = await editor.request(
