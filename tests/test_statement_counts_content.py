@@ -25,6 +25,8 @@ CONTENT = """
 
 # dashboards, pages, cards with their widgets (one join), shares, collections
 EXPECTED_STATEMENTS = 5
+# Once the dashboards' cards are in the process's version cache, their statement is not run.
+EXPECTED_STATEMENTS_CARDS_CACHED = 4
 
 CREATE_COLLECTION = """
 mutation C($input: CreateCollectionInput!) {
@@ -185,11 +187,16 @@ async def _bulk_fill(
         )
 
 
-async def _statements(caller: Caller, count_statements: Any) -> tuple[int, dict[str, Any]]:
-    await caller.graphql(CONTENT)  # warm: the tenant id is cached after the first request
-    with count_statements() as counter:
+async def _statements(
+    caller: Caller, count_statements: Any
+) -> tuple[tuple[int, int], dict[str, Any]]:
+    """The statements of the first listing (the tenant's id already known from the set-up's
+    requests; the cards not yet read) and of the same listing again."""
+    with count_statements() as first:
+        await caller.graphql(CONTENT)
+    with count_statements() as again:
         data = await caller.graphql(CONTENT)
-    return counter.count, data
+    return (first.count, again.count), data
 
 
 async def test_listing_content_runs_the_same_statements_for_1_or_50_dashboards(
@@ -221,4 +228,5 @@ async def test_listing_content_runs_the_same_statements_for_1_or_50_dashboards(
         assert [s["subjectId"] for s in node["shares"]] == [f"subject-{i}" for i in range(5)]
         assert node["collection"]["name"].startswith("Folder ")
     assert {n["collection"]["name"] for n in nodes} == {f"Folder {i}" for i in range(5)}
-    assert small_count == large_count == EXPECTED_STATEMENTS
+    expected = (EXPECTED_STATEMENTS, EXPECTED_STATEMENTS_CARDS_CACHED)
+    assert small_count == large_count == expected

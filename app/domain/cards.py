@@ -6,7 +6,6 @@ such a card's config edits the shared widget."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import Any
@@ -36,7 +35,7 @@ from app.domain.widgets import (
     update_widget_in,
 )
 from app.errors import DomainError, ErrorCode, Problem, not_found
-from db.models import dashboard_widgets, placements
+from db.models import dashboard_widgets, dashboards, placements
 
 CARD_NAME_MAX = 100
 
@@ -59,27 +58,58 @@ _CARD_JOIN = placements.join(
         dashboard_widgets.c.id == placements.c.widget_id,
     ),
 )
+# With the version of the dashboard the cards were read at, in the same statement.
 _CARDS_OF_DASHBOARDS = (
-    select(*PLACEMENT_COLUMNS, *_CARD_WIDGET_COLUMNS)
-    .select_from(_CARD_JOIN)
+    select(dashboards.c.version.label("dashboard_version"), *PLACEMENT_COLUMNS)
+    .add_columns(*_CARD_WIDGET_COLUMNS)
+    .select_from(
+        _CARD_JOIN.join(
+            dashboards,
+            and_(
+                dashboards.c.tenant_id == placements.c.tenant_id,
+                dashboards.c.id == placements.c.dashboard_id,
+            ),
+        )
+    )
     .where(placements.c.tenant_id == TENANT_ID, among_ids(placements.c.dashboard_id))
     .order_by(placements.c.dashboard_id, placements.c.ordinal, placements.c.id)
 )
 
 
-async def get_cards(
+@dataclass(frozen=True, slots=True)
+class VersionedCards:
+    """A dashboard's cards as they were at `version` (None: it has no cards to date them)."""
+
+    version: int | None
+    cards: list[Card]
+
+
+async def get_versioned_cards(
     conn: AsyncConnection, ctx: RequestContext, dashboard_ids: Iterable[int]
-) -> dict[int, list[Card]]:
+) -> dict[int, VersionedCards]:
     """The cards of the given dashboards with their widgets, in the order they were set, in
-    one statement (reads render cards as plain attributes, with no per-card lookups). The
-    caller has already checked that it may see those dashboards, and so their cards' widgets."""
+    one statement (reads render cards as plain attributes, with no per-card lookups), with
+    the dashboard version they belong to. Every change to a card or to the widget behind one
+    bumps that version, so the pair can be cached. The caller has already checked that it
+    may see those dashboards, and so their cards' widgets."""
     rows = await conn.execute(_CARDS_OF_DASHBOARDS, batch_parameters(ctx, dashboard_ids))
-    by_dashboard: dict[int, list[Card]] = defaultdict(list)
+    by_dashboard: dict[int, VersionedCards] = {}
     for row in rows:
         mapping = row._mapping
         widget = WidgetRecord(**{name: mapping[column] for name, column in _CARD_WIDGET_FIELDS})
-        by_dashboard[row.dashboard_id].append(Card(PlacementRecord.from_row(row), widget))
+        found = by_dashboard.get(row.dashboard_id)
+        if found is None:
+            found = by_dashboard[row.dashboard_id] = VersionedCards(row.dashboard_version, [])
+        found.cards.append(Card(PlacementRecord.from_row(row), widget))
     return by_dashboard
+
+
+async def get_cards(
+    conn: AsyncConnection, ctx: RequestContext, dashboard_ids: Iterable[int]
+) -> dict[int, list[Card]]:
+    """As get_versioned_cards, without the versions."""
+    found = await get_versioned_cards(conn, ctx, dashboard_ids)
+    return {dashboard_id: versioned.cards for dashboard_id, versioned in found.items()}
 
 
 @dataclass(frozen=True, slots=True)

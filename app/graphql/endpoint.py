@@ -25,7 +25,9 @@ from strawberry.types.graphql import OperationType
 from app.graphql.context import GraphQLContext
 from app.graphql.http_negotiation import JSON, content_type, negotiate, response_status
 from app.graphql.persisted import PersistedDocumentError, PersistedDocuments
+from app.graphql.types.dashboard import DashboardCards
 from app.graphql.unavailable import DatabaseUnavailableError, raise_if_unavailable
+from app.graphql.version_cache import VersionCache
 from app.request_context import Rejection, authenticate
 from app.services import Services
 from app.unavailable import STATUS
@@ -231,6 +233,9 @@ class GraphQLEndpoint:
         )
         self._app = _StrawberryApp(schema, persisted)
         self._services = services
+        self._cards: VersionCache[DashboardCards] = VersionCache(
+            settings.graphql_card_cache_cards, DashboardCards.size
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -241,7 +246,9 @@ class GraphQLEndpoint:
         # it accepts (its refusal falls back to application/json).
         media_type = negotiate(request.headers.get("accept"))
         try:
-            scope[_CONTEXT_KEY] = GraphQLContext(await authenticate(request, self._services))
+            scope[_CONTEXT_KEY] = GraphQLContext(
+                await authenticate(request, self._services), card_cache=self._cards
+            )
         except Rejection as rejection:
             response = _graphql_error(
                 media_type or JSON,

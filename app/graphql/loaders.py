@@ -10,7 +10,7 @@ from aiodataloader import DataLoader
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.context import RequestContext
-from app.domain.cards import Card, get_cards
+from app.domain.cards import Card, VersionedCards, get_versioned_cards
 from app.domain.collections import CollectionRecord, get_collections
 from app.domain.dashboards import get_dashboards
 from app.domain.datasets import get_datasets
@@ -58,7 +58,9 @@ class Loaders:
         self.dashboard_by_id: DataLoader[int, Any] = loader(get_dashboards, lambda: None)
         self.widget_by_id: DataLoader[int, Any] = loader(get_visible_widgets, lambda: None)
         self.placements_by_dashboard_id: DataLoader[int, Any] = loader(get_placements, list)
-        self.cards_by_dashboard_id: DataLoader[int, Any] = loader(get_cards, list)
+        self.cards_by_dashboard_id: DataLoader[int, Any] = loader(
+            get_versioned_cards, lambda: VersionedCards(None, [])
+        )
         self.pages_by_dashboard_id: DataLoader[int, Any] = loader(get_pages, list)
         self.shares_by_dashboard_id: DataLoader[int, Any] = loader(get_shares, list)
         self.collection_by_id: DataLoader[int, Any] = loader(get_collections, lambda: None)
@@ -87,7 +89,11 @@ class Loaders:
 
     async def cards(self, dashboard_id: int) -> list[Card]:
         """The dashboard's cards with their widgets (placements without them: `placements`)."""
-        result: list[Card] = await self.cards_by_dashboard_id.load(dashboard_id)
+        return (await self.versioned_cards(dashboard_id)).cards
+
+    async def versioned_cards(self, dashboard_id: int) -> VersionedCards:
+        """As `cards`, with the dashboard version they were read at."""
+        result: VersionedCards = await self.cards_by_dashboard_id.load(dashboard_id)
         return result
 
     async def pages(self, dashboard_id: int) -> list[PageRecord]:

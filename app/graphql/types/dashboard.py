@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
@@ -106,28 +108,69 @@ class DashboardCard(relay.Node):
         )
 
 
+@dataclass(frozen=True, slots=True)
+class DashboardCards:
+    """A dashboard's cards as GraphQL objects, by page too. Never changed once made, so
+    requests share them (version_cache.py)."""
+
+    every: tuple[DashboardCard, ...]
+    by_page: dict[int, tuple[DashboardCard, ...]]
+
+    @classmethod
+    def of(cls, cards: list[Card]) -> DashboardCards:
+        every = tuple(DashboardCard.from_card(card) for card in cards)
+        by_page: dict[int, list[DashboardCard]] = defaultdict(list)
+        for card, converted in zip(cards, every, strict=True):
+            by_page[card.placement.page_id].append(converted)
+        return cls(every, {page: tuple(on_page) for page, on_page in by_page.items()})
+
+    def size(self) -> int:
+        return len(self.every)
+
+
+async def dashboard_cards(info: Info, dashboard_id: int, version: int | None) -> DashboardCards:
+    """The dashboard's cards, from the process's cache when the caller read the dashboard at
+    `version` (None: not known here) and another request has converted them since."""
+    cache = info.context.card_cache
+    tenant_id = info.context.request.tenant_id
+    if cache is not None and version is not None:
+        cached = cache.get((tenant_id, dashboard_id, version))
+        if cached is not None:
+            return cached
+    versioned = await info.context.loaders.versioned_cards(dashboard_id)
+    cards = DashboardCards.of(versioned.cards)
+    if cache is not None and versioned.version is not None:
+        cache.put((tenant_id, dashboard_id, versioned.version), cards)
+    return cards
+
+
 @strawberry.type(description="A page (tab) of a dashboard.")
 class DashboardPage(relay.Node):
     id: relay.NodeID[int]
     name: str
     position: int = strawberry.field(description="1 for the first tab; REST's page number.")
     _dashboard_id: strawberry.Private[int]
+    # The dashboard's version when the page was read through it (None: read on its own).
+    _dashboard_version: strawberry.Private[int | None]
 
     database_id: int = strawberry.field(description="The integer key.")
 
     @strawberry.field(description="The cards on this page.")
     async def cards(self, info: Info) -> list[DashboardCard]:
-        cards = await info.context.loaders.cards(self._dashboard_id)
-        return [DashboardCard.from_card(c) for c in cards if c.placement.page_id == self.id]
+        cards = await dashboard_cards(info, self._dashboard_id, self._dashboard_version)
+        return list(cards.by_page.get(self.id, ()))
 
     @classmethod
-    def from_record(cls, record: PageRecord) -> DashboardPage:
+    def from_record(
+        cls, record: PageRecord, *, dashboard_version: int | None = None
+    ) -> DashboardPage:
         return cls(
             id=record.id,
             database_id=record.id,
             name=record.name,
             position=record.position,
             _dashboard_id=record.dashboard_id,
+            _dashboard_version=dashboard_version,
         )
 
 
@@ -187,11 +230,12 @@ class Dashboard(relay.Node):
 
     @strawberry.field(description="The pages (tabs), in order; there is always at least one.")
     async def pages(self, info: Info) -> list[DashboardPage]:
-        return [DashboardPage.from_record(p) for p in await info.context.loaders.pages(self.id)]
+        pages = await info.context.loaders.pages(self.id)
+        return [DashboardPage.from_record(p, dashboard_version=self.version) for p in pages]
 
     @strawberry.field(description="Every card of every page.")
     async def cards(self, info: Info) -> list[DashboardCard]:
-        return [DashboardCard.from_card(c) for c in await info.context.loaders.cards(self.id)]
+        return list((await dashboard_cards(info, self.id, self.version)).every)
 
     @strawberry.field(description="Who the dashboard is shared with.")
     async def shares(self, info: Info) -> list[ShareGrant]:

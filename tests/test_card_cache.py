@@ -1,0 +1,138 @@
+"""The cards of a dashboard kept per version (app/graphql/version_cache.py): a second read
+runs no card statement and answers the same; any change to a card or its widget is read at
+once; only callers who see the dashboard ever get them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.graphql.version_cache import VersionCache
+from tests.conftest import Caller
+from tests.helpers import create_dashboard, create_widget, place_widgets
+
+BOARD = """
+query B($id: ID!) { dashboard(id: $id) {
+    version
+    cards { id name config layout { x y } dashboardWidget { name } }
+    pages { name cards { name } }
+} }
+"""
+
+UPDATE_CARD = """
+mutation U($input: UpdateDashboardCardInput!) {
+  updateDashboardCard(input: $input) { userErrors { field message code } }
+}
+"""
+
+UPDATE_WIDGET = """
+mutation W($input: UpdateDashboardWidgetInput!) {
+  updateDashboardWidget(input: $input) { userErrors { field message code } }
+}
+"""
+
+
+async def _board_with_cards(caller: Caller, **fields: Any) -> tuple[str, list[dict[str, Any]]]:
+    dashboard = await create_dashboard(caller, **fields)
+    widgets = [await create_widget(caller, name=f"w{i}") for i in range(3)]
+    await place_widgets(caller, dashboard["id"], [w["id"] for w in widgets])
+    return dashboard["id"], widgets
+
+
+async def _read(caller: Caller, dashboard_id: str, count_statements: Any) -> tuple[int, Any]:
+    with count_statements() as counter:
+        data = await caller.graphql(BOARD, {"id": dashboard_id})
+    return counter.count, data["dashboard"]
+
+
+async def test_a_second_read_takes_the_cards_from_the_cache(
+    editor: Caller, count_statements: Any
+) -> None:
+    # given a dashboard whose cards one request has read
+    dashboard_id, _ = await _board_with_cards(editor)
+    first_count, first = await _read(editor, dashboard_id, count_statements)
+
+    # when it is read again at the same version
+    again_count, again = await _read(editor, dashboard_id, count_statements)
+
+    # then the answer is the same, without the cards' statement
+    assert again == first
+    assert len(first["cards"]) == 3
+    assert again_count == first_count - 1
+
+
+async def test_a_changed_card_is_read_at_once(editor: Caller, count_statements: Any) -> None:
+    dashboard_id, _ = await _board_with_cards(editor)
+    _, before = await _read(editor, dashboard_id, count_statements)
+    card_id = before["cards"][1]["id"]
+
+    data = await editor.graphql(
+        UPDATE_CARD,
+        {"input": {"dashboardId": dashboard_id, "cardId": card_id, "name": "Renamed"}},
+    )
+    assert data["updateDashboardCard"]["userErrors"] == []
+
+    _, after = await _read(editor, dashboard_id, count_statements)
+    assert after["version"] > before["version"]
+    assert [c["name"] for c in after["cards"]] == ["w0", "Renamed", "w2"]
+    assert [c["name"] for c in after["pages"][0]["cards"]] == ["w0", "Renamed", "w2"]
+
+
+async def test_a_changed_widget_is_read_at_once_on_every_dashboard_placing_it(
+    editor: Caller, count_statements: Any
+) -> None:
+    # given two dashboards placing the same library widget, both read (and so cached)
+    widget = await create_widget(editor, name="Shared")
+    boards = [(await create_dashboard(editor))["id"] for _ in range(2)]
+    for board in boards:
+        await place_widgets(editor, board, [widget["id"]])
+        await _read(editor, board, count_statements)
+
+    # when the widget changes
+    data = await editor.graphql(
+        UPDATE_WIDGET, {"input": {"id": widget["id"], "name": "Shared, renamed"}}
+    )
+    assert data["updateDashboardWidget"]["userErrors"] == []
+
+    # then both dashboards show it
+    for board in boards:
+        _, after = await _read(editor, board, count_statements)
+        assert after["cards"][0]["dashboardWidget"]["name"] == "Shared, renamed"
+
+
+async def test_a_caller_who_cannot_see_the_dashboard_gets_nothing_from_the_cache(
+    editor: Caller, reader: Caller, count_statements: Any
+) -> None:
+    dashboard_id, _ = await _board_with_cards(editor, visibility="PRIVATE")
+    _, cached = await _read(editor, dashboard_id, count_statements)
+    assert len(cached["cards"]) == 3
+
+    data = await reader.graphql(BOARD, {"id": dashboard_id})
+
+    assert data["dashboard"] is None
+
+
+def test_the_cache_holds_at_most_its_bound_least_recently_used_out_first() -> None:
+    cache: VersionCache[list[str]] = VersionCache(5, len)
+    cache.put((1, 1, 1), ["a", "b"])
+    cache.put((1, 2, 1), ["c", "d"])
+    assert cache.get((1, 1, 1)) == ["a", "b"]  # now the most recently used
+
+    cache.put((1, 3, 1), ["e", "f"])  # 6 > 5: the least recently used goes
+
+    assert cache.get((1, 2, 1)) is None
+    assert cache.get((1, 1, 1)) == ["a", "b"]
+    assert cache.get((1, 3, 1)) == ["e", "f"]
+    assert cache.held == 4
+
+
+def test_an_entry_larger_than_the_bound_is_not_kept() -> None:
+    cache: VersionCache[list[str]] = VersionCache(2, len)
+    cache.put((1, 1, 1), ["a", "b", "c"])
+    assert cache.get((1, 1, 1)) is None
+    assert cache.held == 0
+
+
+def test_a_bound_of_zero_keeps_nothing() -> None:
+    cache: VersionCache[list[str]] = VersionCache(0, len)
+    cache.put((1, 1, 1), ["a"])
+    assert cache.get((1, 1, 1)) is None
