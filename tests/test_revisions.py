@@ -731,3 +731,41 @@ async def test_statements_for_revisions_of_a_list_are_constant(
         assert all(e["node"]["revisions"]["totalCount"] == 2 for e in edges)
         counts[boards] = counter.count
     assert counts[6] == counts[2], counts
+
+
+async def test_the_revision_message_input_is_kept_and_wins_over_the_header(
+    editor: Caller, services: Services
+) -> None:
+    board = await create_dashboard(editor)
+    await run(
+        editor,
+        "updateDashboard",
+        "UpdateDashboardInput",
+        {"id": board["id"], "name": "N", "revisionMessage": "  renamed  "},
+    )
+    response = await editor.http.post(
+        "/graphql",
+        json={
+            "query": mutation("addDashboardCard", "AddDashboardCardInput"),
+            "variables": {
+                "input": {
+                    "dashboardId": board["id"],
+                    "cardType": "TABLE",
+                    "config": {},
+                    "layout": {"x": 0, "y": 0, "w": 2, "h": 2},
+                    "revisionMessage": "from the input",
+                }
+            },
+        },
+        headers={**editor.headers, "X-Revision-Message": "from the header"},
+    )
+    assert graphql_data(response)["addDashboardCard"]["userErrors"] == []
+    too_long = await editor.graphql(
+        mutation("addDashboardPage", "AddDashboardPageInput"),
+        {"input": {"dashboardId": board["id"], "name": "P", "revisionMessage": "m" * 501}},
+    )
+    assert [(e["field"], e["code"]) for e in too_long["addDashboardPage"]["userErrors"]] == [
+        (["revisionMessage"], "TOO_LONG")
+    ]
+    rows = await revision_rows(services, board["databaseId"])
+    assert [r.message for r in rows] == [None, "renamed", "from the input"]

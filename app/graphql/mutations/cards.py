@@ -8,12 +8,14 @@ from strawberry.scalars import JSON
 
 from app.domain import cards as service
 from app.domain.records import PlacementRecord, Position
+from app.domain.revisions import revision_note
 from app.domain.widgets import WidgetType
 from app.graphql.context import Info
 from app.graphql.errors import UserError, attempt
 from app.graphql.ids import to_global_id
 from app.graphql.mutations.inputs import optional, required_id
 from app.graphql.mutations.placements import PositionInput
+from app.graphql.mutations.revisions import revision_message_field
 from app.graphql.types.dashboard import Dashboard, DashboardCard
 
 
@@ -41,6 +43,7 @@ class AddDashboardCardInput:
         "structured query on a dataset (docs/tile-data.md); null for none.",
     )
     expected_version: int | None = None
+    revision_message: str | None = revision_message_field()
 
 
 @strawberry.input(description="Only the fields sent change.")
@@ -55,6 +58,7 @@ class UpdateDashboardCardInput:
         default=strawberry.UNSET, description="null clears it: the card shows no data."
     )
     expected_version: int | None = None
+    revision_message: str | None = revision_message_field()
 
 
 @strawberry.input
@@ -62,6 +66,7 @@ class DashboardCardRefInput:
     dashboard_id: strawberry.ID
     card_id: strawberry.ID
     expected_version: int | None = None
+    revision_message: str | None = revision_message_field()
 
 
 @strawberry.input
@@ -78,6 +83,7 @@ class UpdateDashboardLayoutInput:
     dashboard_id: strawberry.ID
     cards: list[CardLayoutInput]
     expected_version: int | None = None
+    revision_message: str | None = revision_message_field()
 
 
 @strawberry.type
@@ -131,7 +137,8 @@ class CardMutations:
                 expected_version=input.expected_version,
             )
 
-        card, errors = await attempt(run())
+        with revision_note(input.revision_message):
+            card, errors = await attempt(run())
         info.context.after_write()
         return DashboardCardPayload(card=_card(card), user_errors=errors)
 
@@ -155,7 +162,8 @@ class CardMutations:
                 expected_version=input.expected_version,
             )
 
-        card, errors = await attempt(run())
+        with revision_note(input.revision_message):
+            card, errors = await attempt(run())
         info.context.after_write()
         return DashboardCardPayload(card=_card(card), user_errors=errors)
 
@@ -170,7 +178,8 @@ class CardMutations:
                 expected_version=input.expected_version,
             )
 
-        deleted, errors = await attempt(run())
+        with revision_note(input.revision_message):
+            deleted, errors = await attempt(run())
         info.context.after_write()
         return RemoveDashboardCardPayload(
             deleted_id=strawberry.ID(to_global_id("DashboardCard", deleted)) if deleted else None,
@@ -188,7 +197,8 @@ class CardMutations:
                 expected_version=input.expected_version,
             )
 
-        card, errors = await attempt(run())
+        with revision_note(input.revision_message):
+            card, errors = await attempt(run())
         info.context.after_write()
         return DashboardCardPayload(card=_card(card), user_errors=errors)
 
@@ -213,7 +223,8 @@ class CardMutations:
                 expected_version=input.expected_version,
             )
 
-        placed, errors = await attempt(run(), list_field="cards")
+        with revision_note(input.revision_message):
+            placed, errors = await attempt(run(), list_field="cards")
         info.context.after_write()
         dashboard = None
         if placed is not None:

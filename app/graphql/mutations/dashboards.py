@@ -9,10 +9,12 @@ from app.domain import dashboards as service
 from app.domain.access import Visibility
 from app.domain.duplication import duplicate_dashboard
 from app.domain.records import DashboardRecord
+from app.domain.revisions import revision_note
 from app.graphql.context import Info
 from app.graphql.errors import UserError, attempt
 from app.graphql.ids import to_global_id
 from app.graphql.mutations.inputs import optional, optional_id, required_id
+from app.graphql.mutations.revisions import revision_message_field
 from app.graphql.types.dashboard import Dashboard
 
 
@@ -77,6 +79,7 @@ class UpdateDashboardInput:
     refresh_interval: int | None = strawberry.field(
         default=strawberry.UNSET, description="null clears it."
     )
+    revision_message: str | None = revision_message_field()
 
 
 @strawberry.input
@@ -194,7 +197,8 @@ class DashboardMutations:
                 expected_version=input.expected_version,
             )
 
-        record, errors = await attempt(run())
+        with revision_note(input.revision_message):
+            record, errors = await attempt(run())
         info.context.after_write()
         return UpdateDashboardPayload(
             dashboard=Dashboard.from_record(record) if record else None, user_errors=errors

@@ -7,10 +7,12 @@ import strawberry
 
 from app.domain import pages as service
 from app.domain.records import PageRecord
+from app.domain.revisions import revision_note
 from app.graphql.context import Info
 from app.graphql.errors import UserError, attempt
 from app.graphql.ids import to_global_id
 from app.graphql.mutations.inputs import optional, required_id
+from app.graphql.mutations.revisions import revision_message_field
 from app.graphql.types.dashboard import DashboardPage
 
 
@@ -22,6 +24,7 @@ class AddDashboardPageInput:
         default=None, description="Where the new tab goes (1 = first); last when null."
     )
     expected_version: int | None = None
+    revision_message: str | None = revision_message_field()
 
 
 @strawberry.input(description="Fields left out keep their value.")
@@ -31,6 +34,7 @@ class UpdateDashboardPageInput:
     name: str | None = strawberry.UNSET
     position: int | None = strawberry.UNSET
     expected_version: int | None = None
+    revision_message: str | None = revision_message_field()
 
 
 @strawberry.input
@@ -38,6 +42,7 @@ class RemoveDashboardPageInput:
     dashboard_id: strawberry.ID
     page: int = strawberry.field(description="The page's number; its cards go with it.")
     expected_version: int | None = None
+    revision_message: str | None = revision_message_field()
 
 
 @strawberry.type
@@ -71,7 +76,8 @@ class PageMutations:
                 expected_version=input.expected_version,
             )
 
-        record, errors = await attempt(run())
+        with revision_note(input.revision_message):
+            record, errors = await attempt(run())
         info.context.after_write()
         return DashboardPagePayload(page=_page(record), user_errors=errors)
 
@@ -89,7 +95,8 @@ class PageMutations:
                 expected_version=input.expected_version,
             )
 
-        record, errors = await attempt(run())
+        with revision_note(input.revision_message):
+            record, errors = await attempt(run())
         info.context.after_write()
         return DashboardPagePayload(page=_page(record), user_errors=errors)
 
@@ -105,7 +112,8 @@ class PageMutations:
                 expected_version=input.expected_version,
             )
 
-        record, errors = await attempt(run())
+        with revision_note(input.revision_message):
+            record, errors = await attempt(run())
         info.context.after_write()
         return RemoveDashboardPagePayload(
             deleted_id=strawberry.ID(to_global_id("DashboardPage", record.id)) if record else None,

@@ -6,10 +6,12 @@ import strawberry
 
 from app.domain import placements as service
 from app.domain.records import DashboardRecord, Position
+from app.domain.revisions import revision_note
 from app.errors import DomainError, ErrorCode, Problem
 from app.graphql.context import Info
 from app.graphql.errors import UserError, attempt
 from app.graphql.mutations.inputs import required_id
+from app.graphql.mutations.revisions import revision_message_field
 from app.graphql.types.dashboard import Dashboard
 
 
@@ -36,6 +38,7 @@ class SetDashboardWidgetPlacementsInput:
     expected_version: int | None = strawberry.field(
         default=None, description="Refuse with VERSION_CONFLICT unless still at this version."
     )
+    revision_message: str | None = revision_message_field()
 
 
 @strawberry.type
@@ -86,7 +89,8 @@ class PlacementMutations:
                 expected_version=input.expected_version,
             )
 
-        record, errors = await attempt(run())
+        with revision_note(input.revision_message):
+            record, errors = await attempt(run())
         info.context.after_write()
         return SetDashboardWidgetPlacementsPayload(
             dashboard=Dashboard.from_record(record) if record else None, user_errors=errors

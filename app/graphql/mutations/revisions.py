@@ -57,3 +57,12 @@ class RevisionMutations:
         return RestoreDashboardRevisionPayload(
             dashboard=Dashboard.from_record(record) if record else None, user_errors=errors
         )
+
+
+def revision_message_field() -> str | None:
+    """The optional `revisionMessage` of an input whose mutation changes a dashboard; kept
+    with the revision the write records (it wins over the X-Revision-Message header)."""
+    return strawberry.field(  # type: ignore[no-any-return]
+        default=None,
+        description="Kept with the revision this write records (at most 500 characters).",
+    )

@@ -5,11 +5,13 @@ from __future__ import annotations
 import strawberry
 
 from app.domain import shares as service
+from app.domain.revisions import revision_note
 from app.domain.shares import ShareAccess, ShareRecord, SubjectType
 from app.graphql.context import Info
 from app.graphql.errors import UserError, attempt
 from app.graphql.ids import to_global_id
 from app.graphql.mutations.inputs import required_id
+from app.graphql.mutations.revisions import revision_message_field
 from app.graphql.types.sharing import ShareGrant
 
 
@@ -20,6 +22,7 @@ class ShareDashboardInput:
     subject_id: str = strawberry.field(description="A user's `sub` or a group id.")
     access_level: ShareAccess
     expected_version: int | None = None
+    revision_message: str | None = revision_message_field()
 
 
 @strawberry.input
@@ -27,6 +30,7 @@ class RevokeDashboardShareInput:
     dashboard_id: strawberry.ID
     share_id: strawberry.ID
     expected_version: int | None = None
+    revision_message: str | None = revision_message_field()
 
 
 @strawberry.type
@@ -58,7 +62,8 @@ class ShareMutations:
             )
             return grant
 
-        record, errors = await attempt(run())
+        with revision_note(input.revision_message):
+            record, errors = await attempt(run())
         info.context.after_write()
         return ShareDashboardPayload(
             share=ShareGrant.from_record(record) if record else None, user_errors=errors
@@ -76,7 +81,8 @@ class ShareMutations:
                 expected_version=input.expected_version,
             )
 
-        record, errors = await attempt(run())
+        with revision_note(input.revision_message):
+            record, errors = await attempt(run())
         info.context.after_write()
         return RevokeDashboardSharePayload(
             deleted_id=strawberry.ID(to_global_id("ShareGrant", record.id)) if record else None,
