@@ -196,3 +196,27 @@ async def test_limits_on_connections_subscriptions_and_the_wait_for_connection_i
         # Its place is free again.
         async with subscribed_client(small_limits, editor):
             pass
+
+
+async def test_principals_batched_in_one_load_are_each_judged_by_their_own_claims(
+    editor: Caller, live: LiveUpdates, live_url: str
+) -> None:
+    board = await create_dashboard(editor, name="Role 5", roleIds=[5])
+    losing = editor.peer(user="lena", scopes=(), roles=(5,))
+    keeping = editor.peer(user="kurt", scopes=(), roles=(6, 5))
+    async with (
+        subscribed_client(live_url, losing) as lost,
+        subscribed_client(live_url, keeping) as kept,
+    ):
+        await lost.watch("w", board["id"], live)
+        await kept.watch("w", board["id"], live)
+        loads = live.fanout.loads
+        data = await editor.graphql(
+            UPDATE_DASHBOARD, {"input": {"id": board["id"], "name": "Role 6", "roleIds": [6]}}
+        )
+        assert data["updateDashboard"]["userErrors"] == []
+        assert (await kept.next_event("w"))["dashboard"]["name"] == "Role 6"
+        message = await lost.receive()
+        assert message["payload"]["data"] is None
+        assert message["payload"]["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+        assert live.fanout.loads == loads + 1  # both judged in the same load
