@@ -194,3 +194,22 @@ async def test_grants_are_skipped_unless_asked_for(
     grants = [c for c in report["counts"] if c["kind"] == "GRANT"]
     assert grants == [{"kind": "GRANT", "created": 0, "updated": 0, "unchanged": 0, "skipped": 2}]
     assert (await tenant_rows(services, target))["grants"] == []
+
+
+async def test_overwriting_only_fields_keeps_the_cards_and_their_ids(
+    services: Services, http: httpx.AsyncClient
+) -> None:
+    tenant = new_tenant()
+    ids = await build_rich_tenant(services, tenant)
+    admin = Caller(http, tenant, user="root", scopes=ADMIN_SCOPES)
+    document = await _export(admin)
+    document["dashboards"][1]["description"] = "Described by import"
+    cards = "query C($id: ID!) { dashboard(id: $id) { description cards { id } } }"
+    before = await admin.graphql(cards, {"id": str(ids["overview"])})
+
+    await _import(admin, document, mode="OVERWRITE")
+
+    after = await admin.graphql(cards, {"id": str(ids["overview"])})
+    assert after["dashboard"]["description"] == "Described by import"
+    assert after["dashboard"]["cards"] == before["dashboard"]["cards"]
+    assert len(after["dashboard"]["cards"]) == 4

@@ -445,6 +445,8 @@ class _Importer:
         taken = set(codes)
         create: list[tuple[int, dict[str, Any]]] = []
         rewrite: dict[int, dict[str, Any]] = {}  # dashboard id -> changed columns
+        new_cards: set[int] = set()  # dashboards whose pages and cards are replaced
+        new_grants: set[int] = set()  # dashboards whose grants are replaced
         for index, entry in enumerate(entries):
             values = self.checked.dashboard_values[index] | {
                 "collection_id": self.collection_ids.get(entry.collection or "")
@@ -457,12 +459,17 @@ class _Importer:
                     for k, v in values.items()
                     if k != "code" and _comparable(getattr(current, k)) != _comparable(v)
                 }
-                same_content = self._content(entry) == _current_content(
+                wanted = self._content(entry)
+                found = _current_content(
                     now_pages.get(dashboard_id, []),
                     now_cards.get(dashboard_id, []),
                     now_grants.get(dashboard_id, []) if self._grants_of(entry) else None,
                 )
-                if differs or not same_content:
+                if wanted[:2] != found[:2]:
+                    new_cards.add(dashboard_id)
+                if wanted[2] != found[2]:
+                    new_grants.add(dashboard_id)
+                if differs or dashboard_id in new_cards | new_grants:
                     rewrite[dashboard_id] = differs
                     action = ImportAction.UPDATED
                 else:
@@ -503,14 +510,24 @@ class _Importer:
             )
             self._grant_report(entry, [], ImportAction.CREATED)
             self._advance()
-        board_of.update({i: replaced[i] for i in replaced if replaced[i] in rewrite})
-        await self._clear_content(sorted(rewrite))
-        await self._write_content({i: entries[i] for i in board_of}, board_of)
+        created = set(board_of)
+        board_of.update(replaced)
+        await self._clear_cards(sorted(new_cards))
+        await self._clear_grants(sorted(new_grants))
+        await self._write_cards(
+            {i: entries[i] for i in board_of if i in created or board_of[i] in new_cards},
+            board_of,
+        )
+        await self._write_grants(
+            {i: entries[i] for i in board_of if i in created or board_of[i] in new_grants},
+            board_of,
+        )
         for dashboard_id in sorted(set(rewrite) | (await self._showing(widgets_changed))):
             await bump_version(self.conn, self.ctx, dashboard_id, **rewrite.get(dashboard_id, {}))
         for dashboard_id in new_board_ids:
             # A created dashboard's first revision (replaced ones got theirs from bump_version).
             await record_revision(self.conn, self.ctx, dashboard_id)
+        self.progress("write", self.total, self.total)
 
     async def _has_default(self) -> bool:
         found = await self.conn.scalar(
@@ -577,9 +594,8 @@ class _Importer:
         )
         return set(rows.scalars())
 
-    async def _clear_content(self, dashboard_ids: list[int]) -> None:
-        """The pages (and so the cards) of replaced dashboards, their cards' own widgets and,
-        when grants are imported, their grants."""
+    async def _clear_cards(self, dashboard_ids: list[int]) -> None:
+        """The pages (and so the cards) of replaced dashboards and their cards' own widgets."""
         if not dashboard_ids:
             return
         tenant = self.ctx.tenant_id
@@ -597,23 +613,27 @@ class _Importer:
             )
         )
         await delete_unplaced_card_widgets(self.conn, self.ctx, widget_ids)
-        if self.include_grants:
+
+    async def _clear_grants(self, dashboard_ids: list[int]) -> None:
+        if dashboard_ids:
             await self.conn.execute(
                 delete(share_grants).where(
-                    share_grants.c.tenant_id == tenant,
+                    share_grants.c.tenant_id == self.ctx.tenant_id,
                     share_grants.c.dashboard_id.in_(dashboard_ids),
                 )
             )
 
-    async def _write_content(
+    async def _write_cards(
         self, entries: dict[int, DashboardEntry], board_of: dict[int, int]
     ) -> None:
-        """Pages, cards (with their own widgets) and grants of the dashboards created or
-        replaced, in a few multi-row statements whatever their number."""
+        """Pages and cards (with their own widgets) of the dashboards created or replaced,
+        in a few multi-row statements whatever their number."""
         tenant = self.ctx.tenant_id
-        all_pages = [(i, p) for i, e in entries.items() for p in e.pages]
+        all_pages = [(i, n, p) for i, e in entries.items() for n, p in enumerate(e.pages, 1)]
         page_ids = await new_ids(self.conn, pages, len(all_pages))
-        page_of = {(i, p.key): new_id for (i, p), new_id in zip(all_pages, page_ids, strict=True)}
+        page_of = {
+            (i, p.key): new_id for (i, _, p), new_id in zip(all_pages, page_ids, strict=True)
+        }
         if all_pages:
             await self.conn.execute(
                 pages.insert(),
@@ -623,9 +643,9 @@ class _Importer:
                         "id": page_of[(i, p.key)],
                         "dashboard_id": board_of[i],
                         "name": p.name.strip(),
-                        "position": entries[i].pages.index(p) + 1,
+                        "position": position,
                     }
-                    for i, p in all_pages
+                    for i, position, p in all_pages
                 ],
             )
         all_cards = [(i, n, c) for i, e in entries.items() for n, c in enumerate(e.cards)]
@@ -664,13 +684,19 @@ class _Importer:
                     for i, n, c in all_cards
                 ],
             )
+        self._advance(len(all_pages) + len(all_cards))
+
+    async def _write_grants(
+        self, entries: dict[int, DashboardEntry], board_of: dict[int, int]
+    ) -> None:
+        """The imported grants of the dashboards created or whose grants are replaced."""
         grants = [(i, g) for i, e in entries.items() if self._grants_of(e) for g in e.grants or []]
         if grants:
             await self.conn.execute(
                 share_grants.insert(),
                 [
                     {
-                        "tenant_id": tenant,
+                        "tenant_id": self.ctx.tenant_id,
                         "dashboard_id": board_of[i],
                         "subject_type": g.subject_type.value,
                         "subject_id": g.subject_id.strip(),
@@ -680,7 +706,7 @@ class _Importer:
                     for i, g in grants
                 ],
             )
-        self._advance(len(all_pages) + len(all_cards) + len(grants))
+        self._advance(len(grants))
 
 
 def _refused(error: DomainError, index: int, code: str) -> Problem:
