@@ -321,6 +321,12 @@ async def test_the_upgrade_requests_headers_authenticate_too(
         assert (await client.next_event("w"))["dashboard"]["name"] == "seen"
 
 
+async def test_a_page_of_another_origin_may_connect(editor: Caller, live_url: str) -> None:
+    headers = {"Origin": "https://dashboards.elsewhere.example"}
+    async with live_client(live_url, headers=headers) as client:
+        await client.init(editor.headers)
+
+
 async def test_the_tokens_expiry_closes_the_connection_with_4403(
     tenant: str, live: LiveUpdates, live_url: str, http: Any
 ) -> None:

@@ -212,6 +212,10 @@ class _LiveSocket(GraphQL[LiveConnection, None]):
                 seconds=settings.live_connection_init_timeout_seconds
             ),
             max_subscriptions_per_connection=settings.live_max_subscriptions_per_connection,
+            # Any origin: the socket carries no ambient credentials (no cookies; the token is
+            # in connection_init, which a page can only send with a token it holds), so a
+            # front end served from another origin may connect.
+            allowed_origins=("*",),
         )
         self._services = services
         self._live = live
