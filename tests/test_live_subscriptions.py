@@ -5,6 +5,7 @@ connection's credentials are checked as an HTTP request's are."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -98,6 +99,19 @@ async def test_each_new_version_arrives_in_commit_order(
     # The dashboard as it is when sent: never older than the event's version.
     assert all(e["dashboard"]["version"] >= e["version"] for e in events)
     assert events[-1]["dashboard"] == {"id": board["id"], "name": "v4", "version": 4}
+
+
+async def test_concurrent_writers_are_told_in_commit_order_each_version_once(
+    editor: Caller, live: LiveUpdates, live_url: str
+) -> None:
+    board = await create_dashboard(editor, name="v1")
+    writers = [editor.peer(user=f"writer-{i}") for i in range(6)]
+    async with subscribed_client(live_url, editor) as client:
+        await client.watch("w", board["id"], live)
+        await asyncio.gather(*(update(writer, board, name=writer.user) for writer in writers))
+        events = [await client.next_event("w") for _ in writers]
+        await client.silent(QUIET_SECONDS)
+    assert [e["version"] for e in events] == list(range(2, 2 + len(writers)))
 
 
 REVISIONS = """
