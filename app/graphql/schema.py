@@ -37,9 +37,7 @@ log = logging.getLogger(__name__)
 CONFIG = StrawberryConfig(relay_max_results=100)
 
 # The SDL in schema.graphql is exported from this object (`make schema`).
-schema = strawberry.Schema(
-    query=Query, mutation=Mutation, subscription=Subscription, config=CONFIG
-)
+schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription, config=CONFIG)
 
 _PUBLIC_ERRORS = (GraphQLError, PublicQueryError, GlobalIDValueError)
 
