@@ -769,3 +769,29 @@ async def test_the_revision_message_input_is_kept_and_wins_over_the_header(
     ]
     rows = await revision_rows(services, board["databaseId"])
     assert [r.message for r in rows] == [None, "renamed", "from the input"]
+
+
+async def test_a_revision_is_a_node(editor: Caller, outsider: Caller) -> None:
+    board = await create_dashboard(editor, name="Noded")
+    revision = (await editor.graphql(REVISION, {"id": board["id"], "version": 1}))[
+        "dashboardRevision"
+    ]
+    node = "query N($id: ID!) { node(id: $id) { id ... on DashboardRevision { version message } } }"
+    found = await editor.graphql(node, {"id": revision["id"]})
+    assert found["node"] == {"id": revision["id"], "version": 1, "message": None}
+    assert (await outsider.graphql(node, {"id": revision["id"]}))["node"] is None
+
+
+async def test_a_dashboard_older_than_its_history_records_its_first_revision(
+    editor: Caller, services: Services
+) -> None:
+    # given a dashboard whose revisions are gone (as for one made before migration 0006)
+    board = await create_dashboard(editor, name="Old")
+    async with services.db.transaction() as conn:
+        await conn.execute(
+            text("DELETE FROM dashboard_revisions WHERE dashboard_id = :d"),
+            {"d": board["databaseId"]},
+        )
+    await run(editor, "updateDashboard", "UpdateDashboardInput", {"id": board["id"], "name": "New"})
+    rows = await revision_rows(services, board["databaseId"])
+    assert [(r.version, r.changes) for r in rows] == [(2, [{"kind": "RECORDED", "path": ""}])]

@@ -15,6 +15,7 @@ from app.domain import lookup
 from app.domain import widgets as widget_service
 from app.domain.access import Visibility
 from app.domain.cards import Card
+from app.domain.revisions.reading import get_revision
 from app.domain.widgets import WidgetType
 from app.graphql.assignment_queries import AssignmentQueries
 from app.graphql.context import Info
@@ -27,6 +28,7 @@ from app.graphql.transfer import TransferQueries
 from app.graphql.types.collection import Collection
 from app.graphql.types.dashboard import Dashboard, DashboardCard, DashboardPage
 from app.graphql.types.dataset import Dataset
+from app.graphql.types.revision import DashboardRevision, revision_key_of
 from app.graphql.types.sharing import ShareGrant
 from app.graphql.types.widget import DashboardWidget
 
@@ -73,6 +75,9 @@ class DashboardQueries:
         if (share_id := database_id_of(id, "ShareGrant", allow_plain=False)) is not None:
             share = await lookup.visible_share(ctx, share_id)
             return ShareGrant.from_record(share) if share else None
+        if (revision := revision_key_of(id)) is not None:
+            found = await get_revision(ctx, *revision)
+            return DashboardRevision.from_record(found) if found else None
         return None
 
     @strawberry.field(description="A dashboard by id (global or integer); null if unseen.")

@@ -18,6 +18,7 @@ _MOVE_FIELDS = {"page_id", "position", "ordinal"}
 
 class ChangeKind(StrEnum):
     CREATED = "CREATED"
+    RECORDED = "RECORDED"  # the first revision of a dashboard older than its history
     RESTORED = "RESTORED"
     FIELD_CHANGED = "FIELD_CHANGED"
     PAGE_ADDED = "PAGE_ADDED"
@@ -34,10 +35,12 @@ class ChangeKind(StrEnum):
     MORE = "MORE"
 
 
-def describe(before: Snapshot | None, after: Snapshot) -> list[dict[str, Any]]:
-    """What turned `before` (None: nothing, the dashboard is new) into `after`."""
+def describe(before: Snapshot | None, after: Snapshot, *, version: int = 1) -> list[dict[str, Any]]:
+    """What turned `before` into `after`; with no `before`, the dashboard is new (version 1)
+    or had no revision yet (it existed before version history)."""
     if before is None:
-        return [{"kind": ChangeKind.CREATED.value, "path": ""}]
+        kind = ChangeKind.CREATED if version == 1 else ChangeKind.RECORDED
+        return [{"kind": kind.value, "path": ""}]
     changes: list[tuple[ChangeKind, str]] = []
     old_fields, new_fields = before["dashboard"], after["dashboard"]
     for name in sorted(old_fields.keys() | new_fields.keys()):

@@ -107,7 +107,7 @@ async def record_revision(conn: AsyncConnection, ctx: RequestContext, dashboard_
                 tenant_id=ctx.tenant_id,
                 dashboard_id=dashboard_id,
                 version=version,
-                changes=_changes(before, state, note),
+                changes=_changes(before, state, note, version),
                 **row,
             )
         )
@@ -140,14 +140,14 @@ async def _rerecord(
     await conn.execute(
         update(revisions)
         .where(_of(ctx, dashboard_id), revisions.c.version == version)
-        .values(changes=_changes(before, state, _note.get() or _NO_NOTE), **row)
+        .values(changes=_changes(before, state, _note.get() or _NO_NOTE, version), **row)
     )
 
 
 def _changes(
-    before: dict[str, Any] | None, state: dict[str, Any], note: RevisionNote
+    before: dict[str, Any] | None, state: dict[str, Any], note: RevisionNote, version: int
 ) -> list[dict[str, Any]]:
-    changes = describe(before, state)
+    changes = describe(before, state, version=version)
     if note.restored_from is not None:
         changes.insert(0, {"kind": ChangeKind.RESTORED.value, "path": str(note.restored_from)})
     return changes

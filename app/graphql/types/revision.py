@@ -19,7 +19,8 @@ from app.graphql.pagination import Connection, connection, page_window
 strawberry.enum(
     ChangeKind,
     name="RevisionChangeKind",
-    description="What a change did: CREATED the dashboard; RESTORED an earlier revision (path: "
+    description="What a change did: CREATED the dashboard; RECORDED its state for the first "
+    "time (a dashboard older than version history); RESTORED an earlier revision (path: "
     "its version); FIELD_CHANGED a dashboard field (path: the field); PAGE_, CARD_ and GRANT_ "
     "ADDED, REMOVED or CHANGED one (path: pages/<id>, cards/<id>, grants/<id>); CARD_MOVED a "
     "card to another place or page; PUBLIC_LINK_CHANGED; MORE: the number of further changes "
@@ -132,3 +133,14 @@ async def revision_connection(
         had_cursor=after is not None,
         count=count,
     )
+
+
+def revision_key_of(global_id: str) -> tuple[int, int] | None:
+    """(dashboard id, version) that a DashboardRevision's global id names, else None."""
+    try:
+        parsed = relay.GlobalID.from_id(global_id)
+    except relay.GlobalIDValueError:
+        return None
+    if parsed.type_name != "DashboardRevision":
+        return None
+    return parse_revision_node_id(parsed.node_id)
