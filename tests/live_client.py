@@ -96,6 +96,7 @@ class LiveClient:
         before = len(live.hub)
         await self.subscribe(operation_id, DASHBOARD_CHANGED, {"id": dashboard_id})
         await until(lambda: len(live.hub) > before, "the subscription to be registered")
+        await live.fanout.idle()  # its first read, which tells nothing new
 
     async def watch_remote(self, operation_id: str, dashboard_id: str) -> None:
         """Subscribe on a server in another process (wait for its registration apart)."""

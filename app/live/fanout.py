@@ -38,7 +38,7 @@ class Fanout:
     def __init__(self, db: Database, hub: Hub, *, backlog: int) -> None:
         self._db = db
         self._hub = hub
-        self._queue: asyncio.Queue[ChangeNotice | _Resync] = asyncio.Queue(backlog)
+        self._queue: asyncio.Queue[ChangeNotice | DashboardKey | _Resync] = asyncio.Queue(backlog)
         self._resync_wanted = False
         self._resync_queued = False
         self._task: asyncio.Task[None] | None = None
@@ -65,6 +65,15 @@ class Fanout:
             log.warning("live updates: notice backlog full, resyncing every subscriber")
             self.resync()
 
+    def refresh(self, key: DashboardKey) -> None:
+        """Read the dashboard again for its subscribers, after the notices queued before: a
+        new subscriber is registered after it read the dashboard, and a change committed in
+        between had its notice dropped (nobody watched)."""
+        try:
+            self._queue.put_nowait(key)
+        except asyncio.QueueFull:
+            self.resync()
+
     def resync(self) -> None:
         """Read every watched dashboard again, after the notices queued before it."""
         self._resync_wanted = True
@@ -86,6 +95,8 @@ class Fanout:
                     self._resync_queued = self._resync_wanted = False
                     for key in self._hub.watched_dashboards():
                         await self._refresh(key, None)
+                elif isinstance(item, tuple):
+                    await self._refresh(item, None)
                 else:
                     await self._handle(item)
             except asyncio.CancelledError:

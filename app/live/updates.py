@@ -66,6 +66,7 @@ class LiveUpdates:
             ctx, dashboard_id, version, capacity=self.settings.live_subscriber_queue_size
         )
         self.hub.add(subscriber)
+        self.fanout.refresh(subscriber.key)
         self._metrics.live_subscriptions.inc()
         try:
             yield subscriber
