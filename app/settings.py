@@ -137,8 +137,9 @@ class Settings(BaseSettings):
     # GraphQL cost limit and persisted operations (docs/graphql-limits.md).
     # Each field costs 1; a list multiplies its selections by its page size (first/last).
     graphql_max_cost: int = Field(default=200_000, ge=1)
-    # Cards kept as GraphQL objects per dashboard version, shared by requests (0: none).
-    graphql_card_cache_cards: int = Field(default=20_000, ge=0)
+    # Cards, pages and grants kept as GraphQL objects per dashboard version, shared by a
+    # process's requests (0: none).
+    graphql_version_cache_items: int = Field(default=20_000, ge=0)
     # Items a list without first/last (a dashboard's cards, pages, shares) is assumed to hold.
     graphql_cost_list_size: int = Field(default=20, ge=1)
     # Report each operation's estimated cost and the limit in the response's `extensions`.

@@ -1,6 +1,6 @@
-"""The cards of a dashboard kept per version (app/graphql/version_cache.py): a second read
-runs no card statement and answers the same; any change to a card or its widget is read at
-once; only callers who see the dashboard ever get them."""
+"""A dashboard's cards, pages and grants kept per version (app/graphql/version_cache.py): a
+second read runs none of their statements and answers the same; any change to them, or to a
+card's widget, is read at once; only callers who see the dashboard ever get them."""
 
 from __future__ import annotations
 
@@ -15,12 +15,25 @@ query B($id: ID!) { dashboard(id: $id) {
     version
     cards { id name config layout { x y } dashboardWidget { name } }
     pages { name cards { name } }
+    shares { subjectId accessLevel }
 } }
 """
 
 UPDATE_CARD = """
 mutation U($input: UpdateDashboardCardInput!) {
   updateDashboardCard(input: $input) { userErrors { field message code } }
+}
+"""
+
+UPDATE_PAGE = """
+mutation P($input: UpdateDashboardPageInput!) {
+  updateDashboardPage(input: $input) { userErrors { field message code } }
+}
+"""
+
+SHARE = """
+mutation S($input: ShareDashboardInput!) {
+  shareDashboard(input: $input) { userErrors { field message code } }
 }
 """
 
@@ -44,20 +57,22 @@ async def _read(caller: Caller, dashboard_id: str, count_statements: Any) -> tup
     return counter.count, data["dashboard"]
 
 
-async def test_a_second_read_takes_the_cards_from_the_cache(
+async def test_a_second_read_takes_cards_pages_and_grants_from_the_cache(
     editor: Caller, count_statements: Any
 ) -> None:
-    # given a dashboard whose cards one request has read
+    # given a dashboard whose content one request has read
     dashboard_id, _ = await _board_with_cards(editor)
+    await _share(editor, dashboard_id, "bob")
     first_count, first = await _read(editor, dashboard_id, count_statements)
 
     # when it is read again at the same version
     again_count, again = await _read(editor, dashboard_id, count_statements)
 
-    # then the answer is the same, without the cards' statement
+    # then the answer is the same, without the statements for cards, pages and grants
     assert again == first
     assert len(first["cards"]) == 3
-    assert again_count == first_count - 1
+    assert first["shares"] == [{"subjectId": "bob", "accessLevel": "VIEWER"}]
+    assert again_count == first_count - 3
 
 
 async def test_a_changed_card_is_read_at_once(editor: Caller, count_statements: Any) -> None:
@@ -75,6 +90,40 @@ async def test_a_changed_card_is_read_at_once(editor: Caller, count_statements: 
     assert after["version"] > before["version"]
     assert [c["name"] for c in after["cards"]] == ["w0", "Renamed", "w2"]
     assert [c["name"] for c in after["pages"][0]["cards"]] == ["w0", "Renamed", "w2"]
+
+
+async def test_a_changed_page_or_grant_is_read_at_once(
+    editor: Caller, count_statements: Any
+) -> None:
+    dashboard_id, _ = await _board_with_cards(editor)
+    _, before = await _read(editor, dashboard_id, count_statements)
+
+    data = await editor.graphql(
+        UPDATE_PAGE, {"input": {"dashboardId": dashboard_id, "page": 1, "name": "Overview"}}
+    )
+    assert data["updateDashboardPage"]["userErrors"] == []
+    await _share(editor, dashboard_id, "carol")
+
+    _, after = await _read(editor, dashboard_id, count_statements)
+    assert after["version"] == before["version"] + 2
+    assert [p["name"] for p in after["pages"]] == ["Overview"]
+    assert [p["cards"] for p in after["pages"]] == [p["cards"] for p in before["pages"]]
+    assert after["shares"] == [{"subjectId": "carol", "accessLevel": "VIEWER"}]
+
+
+async def _share(caller: Caller, dashboard_id: str, user: str) -> None:
+    data = await caller.graphql(
+        SHARE,
+        {
+            "input": {
+                "dashboardId": dashboard_id,
+                "subjectType": "USER",
+                "subjectId": user,
+                "accessLevel": "VIEWER",
+            }
+        },
+    )
+    assert data["shareDashboard"]["userErrors"] == []
 
 
 async def test_a_changed_widget_is_read_at_once_on_every_dashboard_placing_it(
@@ -112,27 +161,27 @@ async def test_a_caller_who_cannot_see_the_dashboard_gets_nothing_from_the_cache
 
 
 def test_the_cache_holds_at_most_its_bound_least_recently_used_out_first() -> None:
-    cache: VersionCache[list[str]] = VersionCache(5, len)
-    cache.put((1, 1, 1), ["a", "b"])
-    cache.put((1, 2, 1), ["c", "d"])
-    assert cache.get((1, 1, 1)) == ["a", "b"]  # now the most recently used
+    cache = VersionCache(5)
+    cache.put(("cards", 1, 1, 1), ["a", "b"])
+    cache.put(("cards", 1, 2, 1), ["c", "d"])
+    assert cache.get(("cards", 1, 1, 1)) == ["a", "b"]  # now the most recently used
 
-    cache.put((1, 3, 1), ["e", "f"])  # 6 > 5: the least recently used goes
+    cache.put(("pages", 1, 1, 1), ["e", "f"])  # 6 > 5: the least recently used goes
 
-    assert cache.get((1, 2, 1)) is None
-    assert cache.get((1, 1, 1)) == ["a", "b"]
-    assert cache.get((1, 3, 1)) == ["e", "f"]
+    assert cache.get(("cards", 1, 2, 1)) is None
+    assert cache.get(("cards", 1, 1, 1)) == ["a", "b"]
+    assert cache.get(("pages", 1, 1, 1)) == ["e", "f"]
     assert cache.held == 4
 
 
 def test_an_entry_larger_than_the_bound_is_not_kept() -> None:
-    cache: VersionCache[list[str]] = VersionCache(2, len)
-    cache.put((1, 1, 1), ["a", "b", "c"])
-    assert cache.get((1, 1, 1)) is None
+    cache = VersionCache(2)
+    cache.put(("cards", 1, 1, 1), ["a", "b", "c"])
+    assert cache.get(("cards", 1, 1, 1)) is None
     assert cache.held == 0
 
 
 def test_a_bound_of_zero_keeps_nothing() -> None:
-    cache: VersionCache[list[str]] = VersionCache(0, len)
-    cache.put((1, 1, 1), ["a"])
-    assert cache.get((1, 1, 1)) is None
+    cache = VersionCache(0)
+    cache.put(("cards", 1, 1, 1), ["a"])
+    assert cache.get(("cards", 1, 1, 1)) is None

@@ -10,11 +10,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, column, delete, func, select, update, values
+from sqlalchemy import BigInteger, Row, and_, column, delete, func, select, update, values
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.context import RequestContext
+from app.domain.dashboard_rows import (
+    DASHBOARD_VERSION,
+    AtVersion,
+    at_versions,
+    with_dashboard,
+    without_versions,
+)
 from app.domain.datasets import data_source_values
 from app.domain.editing import bump_version, editing_dashboard
 from app.domain.grid import Placed, check_position, require_no_overlap
@@ -35,7 +42,7 @@ from app.domain.widgets import (
     update_widget_in,
 )
 from app.errors import DomainError, ErrorCode, Problem, not_found
-from db.models import dashboard_widgets, dashboards, placements
+from db.models import dashboard_widgets, placements
 
 CARD_NAME_MAX = 100
 
@@ -60,56 +67,35 @@ _CARD_JOIN = placements.join(
 )
 # With the version of the dashboard the cards were read at, in the same statement.
 _CARDS_OF_DASHBOARDS = (
-    select(dashboards.c.version.label("dashboard_version"), *PLACEMENT_COLUMNS)
-    .add_columns(*_CARD_WIDGET_COLUMNS)
-    .select_from(
-        _CARD_JOIN.join(
-            dashboards,
-            and_(
-                dashboards.c.tenant_id == placements.c.tenant_id,
-                dashboards.c.id == placements.c.dashboard_id,
-            ),
-        )
-    )
+    select(DASHBOARD_VERSION, *PLACEMENT_COLUMNS, *_CARD_WIDGET_COLUMNS)
+    .select_from(with_dashboard(placements, _CARD_JOIN))
     .where(placements.c.tenant_id == TENANT_ID, among_ids(placements.c.dashboard_id))
     .order_by(placements.c.dashboard_id, placements.c.ordinal, placements.c.id)
 )
 
 
-@dataclass(frozen=True, slots=True)
-class VersionedCards:
-    """A dashboard's cards as they were at `version` (None: it has no cards to date them)."""
-
-    version: int | None
-    cards: list[Card]
+def _card_of_row(row: Row[Any]) -> Card:
+    mapping = row._mapping
+    widget = WidgetRecord(**{name: mapping[column] for name, column in _CARD_WIDGET_FIELDS})
+    return Card(PlacementRecord.from_row(row), widget)
 
 
 async def get_versioned_cards(
     conn: AsyncConnection, ctx: RequestContext, dashboard_ids: Iterable[int]
-) -> dict[int, VersionedCards]:
+) -> dict[int, AtVersion[Card]]:
     """The cards of the given dashboards with their widgets, in the order they were set, in
     one statement (reads render cards as plain attributes, with no per-card lookups), with
-    the dashboard version they belong to. Every change to a card or to the widget behind one
-    bumps that version, so the pair can be cached. The caller has already checked that it
-    may see those dashboards, and so their cards' widgets."""
+    the dashboard version they belong to (dashboard_rows.py). The caller has already checked
+    that it may see those dashboards, and so their cards' widgets."""
     rows = await conn.execute(_CARDS_OF_DASHBOARDS, batch_parameters(ctx, dashboard_ids))
-    by_dashboard: dict[int, VersionedCards] = {}
-    for row in rows:
-        mapping = row._mapping
-        widget = WidgetRecord(**{name: mapping[column] for name, column in _CARD_WIDGET_FIELDS})
-        found = by_dashboard.get(row.dashboard_id)
-        if found is None:
-            found = by_dashboard[row.dashboard_id] = VersionedCards(row.dashboard_version, [])
-        found.cards.append(Card(PlacementRecord.from_row(row), widget))
-    return by_dashboard
+    return at_versions(rows, _card_of_row)
 
 
 async def get_cards(
     conn: AsyncConnection, ctx: RequestContext, dashboard_ids: Iterable[int]
 ) -> dict[int, list[Card]]:
     """As get_versioned_cards, without the versions."""
-    found = await get_versioned_cards(conn, ctx, dashboard_ids)
-    return {dashboard_id: versioned.cards for dashboard_id, versioned in found.items()}
+    return without_versions(await get_versioned_cards(conn, ctx, dashboard_ids))
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,6 @@ gaps, and REST addresses a page by that number. Cards belong to a page and go wi
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
@@ -11,6 +10,13 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.context import RequestContext
+from app.domain.dashboard_rows import (
+    DASHBOARD_VERSION,
+    AtVersion,
+    at_versions,
+    with_dashboard,
+    without_versions,
+)
 from app.domain.editing import bump_version, editing_dashboard
 from app.domain.records import PAGE_COLUMNS, PageRecord
 from app.domain.statement_parameters import TENANT_ID, among_ids, batch_parameters
@@ -37,22 +43,28 @@ async def create_first_page(
 
 
 _PAGES_OF_DASHBOARDS = (
-    select(*PAGE_COLUMNS)
+    select(DASHBOARD_VERSION, *PAGE_COLUMNS)
+    .select_from(with_dashboard(pages))
     .where(pages.c.tenant_id == TENANT_ID, among_ids(pages.c.dashboard_id))
     .order_by(pages.c.dashboard_id, pages.c.position)
 )
 
 
+async def get_versioned_pages(
+    conn: AsyncConnection, ctx: RequestContext, dashboard_ids: Iterable[int]
+) -> dict[int, AtVersion[PageRecord]]:
+    """Pages of the given dashboards in position order, with the dashboard version they
+    belong to (dashboard_rows.py). The caller has already checked that it may see those
+    dashboards."""
+    rows = await conn.execute(_PAGES_OF_DASHBOARDS, batch_parameters(ctx, dashboard_ids))
+    return at_versions(rows, PageRecord.from_row)
+
+
 async def get_pages(
     conn: AsyncConnection, ctx: RequestContext, dashboard_ids: Iterable[int]
 ) -> dict[int, list[PageRecord]]:
-    """Pages of the given dashboards in position order. The caller has already checked
-    that it may see those dashboards."""
-    rows = await conn.execute(_PAGES_OF_DASHBOARDS, batch_parameters(ctx, dashboard_ids))
-    result: dict[int, list[PageRecord]] = defaultdict(list)
-    for row in rows:
-        result[row.dashboard_id].append(PageRecord.from_row(row))
-    return result
+    """As get_versioned_pages, without the versions."""
+    return without_versions(await get_versioned_pages(conn, ctx, dashboard_ids))
 
 
 async def pages_of(

@@ -3,7 +3,6 @@ whatever their roles. Granting the same subject again updates its grant."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.context import RequestContext
 from app.domain.access import Action, visible_dashboards
+from app.domain.dashboard_rows import (
+    DASHBOARD_VERSION,
+    AtVersion,
+    at_versions,
+    with_dashboard,
+    without_versions,
+)
 from app.domain.editing import bump_version, editing_dashboard
 from app.domain.statement_parameters import TENANT_ID, among_ids, batch_parameters
 from app.domain.validation import Problems
@@ -64,21 +70,27 @@ class ShareRecord:
 
 
 _SHARES_OF_DASHBOARDS = (
-    select(*SHARE_COLUMNS)
+    select(DASHBOARD_VERSION, *SHARE_COLUMNS)
+    .select_from(with_dashboard(share_grants))
     .where(share_grants.c.tenant_id == TENANT_ID, among_ids(share_grants.c.dashboard_id))
     .order_by(share_grants.c.dashboard_id, share_grants.c.id)
 )
 
 
+async def get_versioned_shares(
+    conn: AsyncConnection, ctx: RequestContext, dashboard_ids: Iterable[int]
+) -> dict[int, AtVersion[ShareRecord]]:
+    """Grants of the given dashboards, with the dashboard version they belong to
+    (dashboard_rows.py). The caller has already checked it may see them."""
+    rows = await conn.execute(_SHARES_OF_DASHBOARDS, batch_parameters(ctx, dashboard_ids))
+    return at_versions(rows, ShareRecord.from_row)
+
+
 async def get_shares(
     conn: AsyncConnection, ctx: RequestContext, dashboard_ids: Iterable[int]
 ) -> dict[int, list[ShareRecord]]:
-    """Grants of the given dashboards. The caller has already checked it may see them."""
-    rows = await conn.execute(_SHARES_OF_DASHBOARDS, batch_parameters(ctx, dashboard_ids))
-    result: dict[int, list[ShareRecord]] = defaultdict(list)
-    for row in rows:
-        result[row.dashboard_id].append(ShareRecord.from_row(row))
-    return result
+    """As get_versioned_shares, without the versions."""
+    return without_versions(await get_versioned_shares(conn, ctx, dashboard_ids))
 
 
 async def share_dashboard(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from strawberry.types import Info as StrawberryInfo
 
@@ -12,15 +11,12 @@ from app.graphql.loaders import Loaders
 from app.graphql.request_reader import RequestReader
 from app.graphql.version_cache import VersionCache
 
-if TYPE_CHECKING:
-    from app.graphql.types.dashboard import DashboardCards
-
 
 @dataclass
 class GraphQLContext:
     request: RequestContext
-    # Dashboards' cards by version, shared by this process's requests (None: not kept).
-    card_cache: VersionCache[DashboardCards] | None = None
+    # Dashboards' cards, pages and grants by version, shared by this process's requests.
+    version_cache: VersionCache | None = None
     loaders: Loaders = field(init=False)
     # The connection the loaders read on, closed when the operation ends.
     reader: RequestReader = field(init=False)

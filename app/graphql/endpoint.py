@@ -25,7 +25,6 @@ from strawberry.types.graphql import OperationType
 from app.graphql.context import GraphQLContext
 from app.graphql.http_negotiation import JSON, content_type, negotiate, response_status
 from app.graphql.persisted import PersistedDocumentError, PersistedDocuments
-from app.graphql.types.dashboard import DashboardCards
 from app.graphql.unavailable import DatabaseUnavailableError, raise_if_unavailable
 from app.graphql.version_cache import VersionCache
 from app.request_context import Rejection, authenticate
@@ -233,9 +232,7 @@ class GraphQLEndpoint:
         )
         self._app = _StrawberryApp(schema, persisted)
         self._services = services
-        self._cards: VersionCache[DashboardCards] = VersionCache(
-            settings.graphql_card_cache_cards, DashboardCards.size
-        )
+        self._version_cache = VersionCache(settings.graphql_version_cache_items)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -247,7 +244,7 @@ class GraphQLEndpoint:
         media_type = negotiate(request.headers.get("accept"))
         try:
             scope[_CONTEXT_KEY] = GraphQLContext(
-                await authenticate(request, self._services), card_cache=self._cards
+                await authenticate(request, self._services), version_cache=self._version_cache
             )
         except Rejection as rejection:
             response = _graphql_error(

@@ -10,11 +10,12 @@ from aiodataloader import DataLoader
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.context import RequestContext
-from app.domain.cards import Card, VersionedCards, get_versioned_cards
+from app.domain.cards import Card, get_versioned_cards
 from app.domain.collections import CollectionRecord, get_collections
+from app.domain.dashboard_rows import AtVersion
 from app.domain.dashboards import get_dashboards
 from app.domain.datasets import get_datasets
-from app.domain.pages import get_pages
+from app.domain.pages import get_versioned_pages
 from app.domain.placements import get_placements
 from app.domain.public_links import PublicLinkRecord, get_public_links
 from app.domain.records import (
@@ -24,7 +25,7 @@ from app.domain.records import (
     PlacementRecord,
     WidgetRecord,
 )
-from app.domain.shares import ShareRecord, get_shares
+from app.domain.shares import ShareRecord, get_versioned_shares
 from app.domain.widgets import get_visible_widgets
 from app.graphql.request_reader import RequestReader
 from app.graphql.revision_loaders import RevisionLoaders
@@ -36,6 +37,11 @@ Fetch = Callable[[AsyncConnection, RequestContext, Iterable[int]], Awaitable[Map
 DatasetByIdLoader = DataLoader[int, DatasetRecord | None]
 # A dashboard's public link, None when it has none; callers decide who may see it.
 PublicLinkByDashboardIdLoader = DataLoader[int, PublicLinkRecord | None]
+
+
+def _none() -> AtVersion[Any]:
+    """A dashboard without such rows: nothing to date them by."""
+    return AtVersion(None, [])
 
 
 def _loader(
@@ -58,11 +64,10 @@ class Loaders:
         self.dashboard_by_id: DataLoader[int, Any] = loader(get_dashboards, lambda: None)
         self.widget_by_id: DataLoader[int, Any] = loader(get_visible_widgets, lambda: None)
         self.placements_by_dashboard_id: DataLoader[int, Any] = loader(get_placements, list)
-        self.cards_by_dashboard_id: DataLoader[int, Any] = loader(
-            get_versioned_cards, lambda: VersionedCards(None, [])
-        )
-        self.pages_by_dashboard_id: DataLoader[int, Any] = loader(get_pages, list)
-        self.shares_by_dashboard_id: DataLoader[int, Any] = loader(get_shares, list)
+        # A dashboard's cards, pages and grants, with the version they were read at.
+        self.cards_by_dashboard_id: DataLoader[int, Any] = loader(get_versioned_cards, _none)
+        self.pages_by_dashboard_id: DataLoader[int, Any] = loader(get_versioned_pages, _none)
+        self.shares_by_dashboard_id: DataLoader[int, Any] = loader(get_versioned_shares, _none)
         self.collection_by_id: DataLoader[int, Any] = loader(get_collections, lambda: None)
         self.dataset_by_id: DatasetByIdLoader = loader(get_datasets, lambda: None)
         self.public_link_by_dashboard_id: PublicLinkByDashboardIdLoader = loader(
@@ -89,20 +94,26 @@ class Loaders:
 
     async def cards(self, dashboard_id: int) -> list[Card]:
         """The dashboard's cards with their widgets (placements without them: `placements`)."""
-        return (await self.versioned_cards(dashboard_id)).cards
+        return (await self.versioned_cards(dashboard_id)).items
 
-    async def versioned_cards(self, dashboard_id: int) -> VersionedCards:
+    async def versioned_cards(self, dashboard_id: int) -> AtVersion[Card]:
         """As `cards`, with the dashboard version they were read at."""
-        result: VersionedCards = await self.cards_by_dashboard_id.load(dashboard_id)
+        result: AtVersion[Card] = await self.cards_by_dashboard_id.load(dashboard_id)
+        return result
+
+    async def versioned_pages(self, dashboard_id: int) -> AtVersion[PageRecord]:
+        result: AtVersion[PageRecord] = await self.pages_by_dashboard_id.load(dashboard_id)
+        return result
+
+    async def versioned_shares(self, dashboard_id: int) -> AtVersion[ShareRecord]:
+        result: AtVersion[ShareRecord] = await self.shares_by_dashboard_id.load(dashboard_id)
         return result
 
     async def pages(self, dashboard_id: int) -> list[PageRecord]:
-        result: list[PageRecord] = await self.pages_by_dashboard_id.load(dashboard_id)
-        return result
+        return (await self.versioned_pages(dashboard_id)).items
 
     async def shares(self, dashboard_id: int) -> list[ShareRecord]:
-        result: list[ShareRecord] = await self.shares_by_dashboard_id.load(dashboard_id)
-        return result
+        return (await self.versioned_shares(dashboard_id)).items
 
     async def collection(self, collection_id: int | None) -> CollectionRecord | None:
         if collection_id is None:

@@ -13,6 +13,7 @@ from strawberry.scalars import JSON
 
 from app.domain.access import Visibility
 from app.domain.cards import Card
+from app.domain.dashboard_rows import AtVersion
 from app.domain.dashboards import filter_settings
 from app.domain.records import DashboardRecord, PageRecord, PlacementRecord, WidgetRecord
 from app.domain.records import Position as PositionRecord
@@ -25,6 +26,7 @@ from app.graphql.types.public_link import PublicLink
 from app.graphql.types.revision import DashboardRevision, revision_connection
 from app.graphql.types.sharing import ShareGrant
 from app.graphql.types.widget import DashboardWidget
+from app.graphql.version_cache import read_at_version
 
 strawberry.enum(
     Visibility,
@@ -117,31 +119,27 @@ class DashboardCards:
     by_page: dict[int, tuple[DashboardCard, ...]]
 
     @classmethod
-    def of(cls, cards: list[Card]) -> DashboardCards:
-        every = tuple(DashboardCard.from_card(card) for card in cards)
+    def of(cls, read: AtVersion[Card]) -> DashboardCards:
+        every = tuple(DashboardCard.from_card(card) for card in read.items)
         by_page: dict[int, list[DashboardCard]] = defaultdict(list)
-        for card, converted in zip(cards, every, strict=True):
+        for card, converted in zip(read.items, every, strict=True):
             by_page[card.placement.page_id].append(converted)
         return cls(every, {page: tuple(on_page) for page, on_page in by_page.items()})
 
-    def size(self) -> int:
+    def __len__(self) -> int:
         return len(self.every)
 
 
 async def dashboard_cards(info: Info, dashboard_id: int, version: int | None) -> DashboardCards:
-    """The dashboard's cards, from the process's cache when the caller read the dashboard at
-    `version` (None: not known here) and another request has converted them since."""
-    cache = info.context.card_cache
-    tenant_id = info.context.request.tenant_id
-    if cache is not None and version is not None:
-        cached = cache.get((tenant_id, dashboard_id, version))
-        if cached is not None:
-            return cached
-    versioned = await info.context.loaders.versioned_cards(dashboard_id)
-    cards = DashboardCards.of(versioned.cards)
-    if cache is not None and versioned.version is not None:
-        cache.put((tenant_id, dashboard_id, versioned.version), cards)
-    return cards
+    """The dashboard's cards, shared with other requests that read it at `version`."""
+    loaders = info.context.loaders
+    return await read_at_version(
+        info.context.version_cache,
+        ("cards", info.context.request.tenant_id, dashboard_id),
+        version,
+        lambda: loaders.versioned_cards(dashboard_id),
+        DashboardCards.of,
+    )
 
 
 @strawberry.type(description="A page (tab) of a dashboard.")
@@ -159,6 +157,11 @@ class DashboardPage(relay.Node):
     async def cards(self, info: Info) -> list[DashboardCard]:
         cards = await dashboard_cards(info, self._dashboard_id, self._dashboard_version)
         return list(cards.by_page.get(self.id, ()))
+
+    @classmethod
+    def all_of(cls, read: AtVersion[PageRecord]) -> tuple[DashboardPage, ...]:
+        """Pages read at a version, which their cards are then read at."""
+        return tuple(cls.from_record(p, dashboard_version=read.version) for p in read.items)
 
     @classmethod
     def from_record(
@@ -230,8 +233,15 @@ class Dashboard(relay.Node):
 
     @strawberry.field(description="The pages (tabs), in order; there is always at least one.")
     async def pages(self, info: Info) -> list[DashboardPage]:
-        pages = await info.context.loaders.pages(self.id)
-        return [DashboardPage.from_record(p, dashboard_version=self.version) for p in pages]
+        loaders = info.context.loaders
+        pages = await read_at_version(
+            info.context.version_cache,
+            ("pages", info.context.request.tenant_id, self.id),
+            self.version,
+            lambda: loaders.versioned_pages(self.id),
+            DashboardPage.all_of,
+        )
+        return list(pages)
 
     @strawberry.field(description="Every card of every page.")
     async def cards(self, info: Info) -> list[DashboardCard]:
@@ -239,7 +249,15 @@ class Dashboard(relay.Node):
 
     @strawberry.field(description="Who the dashboard is shared with.")
     async def shares(self, info: Info) -> list[ShareGrant]:
-        return [ShareGrant.from_record(s) for s in await info.context.loaders.shares(self.id)]
+        loaders = info.context.loaders
+        shares = await read_at_version(
+            info.context.version_cache,
+            ("shares", info.context.request.tenant_id, self.id),
+            self.version,
+            lambda: loaders.versioned_shares(self.id),
+            lambda read: tuple(ShareGrant.from_record(s) for s in read.items),
+        )
+        return list(shares)
 
     @strawberry.field(description="The collection (folder) it lives in, if any.")
     async def collection(self, info: Info) -> Collection | None:
