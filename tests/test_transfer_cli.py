@@ -41,7 +41,9 @@ async def test_export_and_import_through_the_cli_reproduce_a_tenant(
     exported = tmp_path / "export.json"
 
     # when it is exported to a file and imported into another tenant, with progress
-    out = _run(settings, "export", "--tenant", source, "--grants", "-o", str(exported), "--progress")
+    out = _run(
+        settings, "export", "--tenant", source, "--grants", "-o", str(exported), "--progress"
+    )
     assert out.returncode == 0, out.stderr
     dry = _run(settings, "import", "--tenant", target, str(exported), "--grants", "--dry-run")
     assert dry.returncode == 0, dry.stderr
