@@ -204,6 +204,8 @@ class FuzzTenant:
             "dataset_id": [str(dataset["id"]), str(spare["id"])],
             "slug": [link["slug"]],
             "user_id": ["alice", "bob"],
+            # Revisions: every dashboard has version 1; the first has several more.
+            "version": ["1", "1", "2", "3"],
         }
 
     def repaired(self, body: Any, data: st.DataObject) -> Any:
