@@ -311,7 +311,9 @@ class _Importer:
         rows = await self.conn.execute(
             select(*DATASET_COLUMNS)
             .where(datasets.c.tenant_id == self.ctx.tenant_id)
-            .with_for_update()
+            # Kept from deletion until commit (the widgets written may read them), without
+            # blocking the widget writes that key-share them too.
+            .with_for_update(read=True, key_share=True)
         )
         existing = {d.name: d for d in map(DatasetRecord.from_row, rows)}
         taken = set(existing)
