@@ -166,6 +166,11 @@ WRITES: dict[str, Write] = {
     "revokePublicLink": Write(
         "revokePublicLink", "RevokePublicLinkInput", lambda b: {"dashboardId": b.id}, public=True
     ),
+    "restoreDashboardRevision": Write(
+        "restoreDashboardRevision",
+        "RestoreDashboardRevisionInput",
+        lambda b: {"dashboardId": b.id, "version": 1},  # as created: no pages, cards, share
+    ),
 }
 
 PUBLISH = """
