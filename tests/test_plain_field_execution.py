@@ -27,7 +27,13 @@ from strawberry.scalars import JSON
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from app.graphql.context import GraphQLContext
-from app.graphql.execution import GlobalIdPlan, LeafPlan, ObjectPlan, PlainFieldExecutionContext
+from app.graphql.execution import (
+    MEMO_SHAPES,
+    GlobalIdPlan,
+    LeafPlan,
+    ObjectPlan,
+    PlainFieldExecutionContext,
+)
 from app.graphql.execution import plans_for as plans
 from app.graphql.schema import build_schema
 from app.services import Services
@@ -70,6 +76,8 @@ class Thing(relay.Node):
     too_big: int
     not_a_list: list[int]
     bad_corner: Corner
+    # Things shared by executions, as the version cache's cards are, carry a memo.
+    plain_memo: strawberry.Private[dict[Any, Any] | None] = None
 
     @strawberry.field
     def computed(self) -> str:
@@ -97,6 +105,15 @@ def _thing(index: int) -> Thing:
     )
 
 
+def _shared_thing(index: int) -> Thing:
+    thing = _thing(index)
+    thing.plain_memo = {}
+    return thing
+
+
+SHARED_THINGS = [_shared_thing(i) for i in range(3)]
+
+
 @strawberry.type
 class Probe:
     @strawberry.field
@@ -110,6 +127,10 @@ class Probe:
     @strawberry.field
     def maybe_thing(self) -> Thing | None:
         return _thing(2)
+
+    @strawberry.field
+    def shared_things(self) -> list[Thing]:
+        return list(SHARED_THINGS)
 
     # Lists the fast path must build as the standard path completes them, errors included.
     @strawberry.field
@@ -197,6 +218,28 @@ def test_plain_list_items_are_built_without_completing_each_one(
     assert _comparable(fast) == _comparable(PROBE_STANDARD.execute_sync(query))
     assert fast_completed == []
     assert completed.count("Thing") == 4  # the standard executor, item by item
+
+
+def test_what_a_selection_built_from_a_shared_object_is_kept_and_answers_the_same() -> None:
+    for thing in SHARED_THINGS:
+        thing.plain_memo = {}
+    queries_in_turn = [
+        "{ sharedThings { id name corner { x y } } }",
+        "{ sharedThings { n: name id corner { y } } }",
+        "{ sharedThings { id name corner { x y } } }",  # the first again: kept
+        "{ sharedThings { ... on Thing { id name corner { x y } } } }",  # the same shape
+        "{ sharedThings { shade } }",
+        "{ sharedThings { tags } }",
+        "{ sharedThings { count } }",  # a fifth shape: answered, not kept
+    ]
+    for query in queries_in_turn:
+        fast, standard = PROBE_FAST.execute_sync(query), PROBE_STANDARD.execute_sync(query)
+        assert fast.errors is None
+        assert _comparable(fast) == _comparable(standard), query
+    memo = SHARED_THINGS[0].plain_memo
+    assert memo is not None
+    assert len(memo) == MEMO_SHAPES
+    assert {"count"} not in [set(kept) for kept in memo.values()]
 
 
 def test_plain_selections_are_built_without_the_per_field_path(

@@ -185,3 +185,27 @@ def test_a_bound_of_zero_keeps_nothing() -> None:
     cache = VersionCache(0)
     cache.put(("cards", 1, 1, 1), ["a"])
     assert cache.get(("cards", 1, 1, 1)) is None
+
+
+async def test_different_selections_of_the_shared_cards_each_answer_what_they_select(
+    editor: Caller,
+) -> None:
+    dashboard_id, _ = await _board_with_cards(editor)
+    by_name = """query N($id: ID!) { dashboard(id: $id) { cards { name } } }"""
+    by_alias = """query A($id: ID!) { dashboard(id: $id) {
+        cards { label: name databaseId dashboardWidget { name } } } }"""
+
+    answers = [
+        await editor.graphql(query, {"id": dashboard_id})
+        for query in (by_name, by_alias, by_name, by_alias)
+    ]
+
+    assert answers[0] == answers[2]
+    assert answers[1] == answers[3]
+    assert [c["name"] for c in answers[0]["dashboard"]["cards"]] == ["w0", "w1", "w2"]
+    cards = answers[1]["dashboard"]["cards"]
+    assert [(c["label"], c["dashboardWidget"]["name"]) for c in cards] == [
+        ("w0", "w0"),
+        ("w1", "w1"),
+        ("w2", "w2"),
+    ]

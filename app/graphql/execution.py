@@ -263,9 +263,27 @@ def _items_builder(item: ObjectPlan, build: Build) -> Callable[[Any], list[Any]]
     return build_items
 
 
-def _selection_builder(steps: list[tuple[str, Callable[[Any], Any]]]) -> Build:
+# What a selection set selects, alias by alias and nested, whatever the document it is in.
+Shape = tuple[Any, ...]
+
+# An object with this attribute (a dict) never changes once made and is shared by requests
+# (app/graphql/version_cache.py): what a selection set builds from it is kept there, by the
+# selection's shape, for the next request that selects the same; at most MEMO_SHAPES shapes.
+MEMO_ATTRIBUTE = "plain_memo"
+MEMO_SHAPES = 4
+
+
+def _selection_builder(steps: list[tuple[str, Callable[[Any], Any]]], shape: Shape) -> Build:
     def build(source: Any) -> dict[str, Any]:
-        return {name: step(source) for name, step in steps}
+        memo: dict[Shape, dict[str, Any]] | None = getattr(source, MEMO_ATTRIBUTE, None)
+        if memo is not None:
+            kept = memo.get(shape)
+            if kept is not None:
+                return kept
+        built = {name: step(source) for name, step in steps}
+        if memo is not None and len(memo) < MEMO_SHAPES:
+            memo[shape] = built
+        return built
 
     return build
 
@@ -358,33 +376,49 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
         cached = builders.get(id(grouped_field_set))
         if cached is not None:
             return cached[1]
-        build = self._plan_selection(parent_type, grouped_field_set)
+        build, shape = self._plan_selection(parent_type, grouped_field_set)
         # The set is kept alive with its builder, so that its id cannot be reused.
         builders[id(grouped_field_set)] = (grouped_field_set, build)
+        if build is not NOT_PLAIN:
+            self._plain_shapes[id(build)] = shape
         return build
+
+    @property
+    def _plain_shapes(self) -> dict[int, Shape]:
+        """Each builder's shape, by the builder's id (builders live as long as the operation)."""
+        shapes: dict[int, Shape] | None = getattr(self, "_shapes_of_builders", None)
+        if shapes is None:
+            shapes = {}
+            self._shapes_of_builders = shapes
+        return shapes
 
     def _plan_selection(
         self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
-    ) -> Any:
+    ) -> tuple[Any, Shape]:
+        """The selection set's builder and shape, or NOT_PLAIN."""
         plans = plans_for(parent_type)
         steps: list[tuple[str, Callable[[Any], Any]]] = []
+        shape: list[Any] = [parent_type.name]
         for response_name, field_details_list in grouped_field_set.items():
-            plan = plans.get(field_details_list[0].node.name.value)
+            field_name = field_details_list[0].node.name.value
+            plan = plans.get(field_name)
             if plan is None:
-                return NOT_PLAIN
+                return NOT_PLAIN, ()
             if not isinstance(plan, ObjectPlan):
                 steps.append((response_name, plan.answer))
+                shape.append((response_name, field_name))
                 continue
             sub_fields, new_defer_usages, _ = self.collect_subfields(
                 plan.object_type, field_details_list
             )
             if new_defer_usages:
-                return NOT_PLAIN
+                return NOT_PLAIN, ()
             sub_build = self._builder(plan.object_type, sub_fields)
             if sub_build is NOT_PLAIN:
-                return NOT_PLAIN
+                return NOT_PLAIN, ()
             steps.append((response_name, _object_step(plan, sub_build)))
-        return _selection_builder(steps)
+            shape.append((response_name, field_name, self._plain_shapes[id(sub_build)]))
+        return _selection_builder(steps, tuple(shape)), tuple(shape)
 
     def execute_field(
         self,

@@ -88,6 +88,8 @@ class DashboardCard(relay.Node):
     config: JSON
     _page_id: strawberry.Private[int]
     _dashboard_id: strawberry.Private[int]
+    # Set on cards shared by requests: what plain selections built from it (execution.py).
+    plain_memo: strawberry.Private[dict[Any, Any] | None] = None
 
     @strawberry.field(description="The page the card is on.")
     async def page(self, info: Info) -> DashboardPage:
@@ -95,7 +97,8 @@ class DashboardCard(relay.Node):
         return next(DashboardPage.from_record(p) for p in pages if p.id == self._page_id)
 
     @classmethod
-    def from_card(cls, card: Card) -> DashboardCard:
+    def from_card(cls, card: Card, *, shared: bool = False) -> DashboardCard:
+        """`shared`: for the version cache, whose objects requests share, never change."""
         placement, widget = card.placement, card.widget
         return cls(
             id=placement.id,
@@ -107,6 +110,7 @@ class DashboardCard(relay.Node):
             config=cast(JSON, widget.config),
             _page_id=placement.page_id,
             _dashboard_id=placement.dashboard_id,
+            plain_memo={} if shared else None,
         )
 
 
@@ -120,7 +124,7 @@ class DashboardCards:
 
     @classmethod
     def of(cls, read: AtVersion[Card]) -> DashboardCards:
-        every = tuple(DashboardCard.from_card(card) for card in read.items)
+        every = tuple(DashboardCard.from_card(card, shared=True) for card in read.items)
         by_page: dict[int, list[DashboardCard]] = defaultdict(list)
         for card, converted in zip(read.items, every, strict=True):
             by_page[card.placement.page_id].append(converted)
@@ -255,7 +259,7 @@ class Dashboard(relay.Node):
             ("shares", info.context.request.tenant_id, self.id),
             self.version,
             lambda: loaders.versioned_shares(self.id),
-            lambda read: tuple(ShareGrant.from_record(s) for s in read.items),
+            lambda read: tuple(ShareGrant.from_record(s, shared=True) for s in read.items),
         )
         return list(shares)
 

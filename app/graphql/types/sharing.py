@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import strawberry
 from strawberry import relay
@@ -28,9 +29,11 @@ class ShareGrant(relay.Node):
     updated_at: datetime
 
     database_id: int = strawberry.field(description="The integer key, as REST routes use it.")
+    # Set on grants shared by requests: what plain selections built from it (execution.py).
+    plain_memo: strawberry.Private[dict[Any, Any] | None] = None
 
     @classmethod
-    def from_record(cls, record: ShareRecord) -> ShareGrant:
+    def from_record(cls, record: ShareRecord, *, shared: bool = False) -> ShareGrant:
         return cls(
             id=record.id,
             database_id=record.id,
@@ -40,4 +43,5 @@ class ShareGrant(relay.Node):
             granted_by=record.granted_by,
             created_at=record.created_at,
             updated_at=record.updated_at,
+            plain_memo={} if shared else None,
         )
