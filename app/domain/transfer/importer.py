@@ -8,7 +8,6 @@ then widget and dataset rows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Text, delete, func, literal, select, update
@@ -17,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.context import RequestContext
 from app.domain.access import Action, require_edit
-from app.domain.cards import Card, get_cards
+from app.domain.cards import get_cards
 from app.domain.collections import COLLECTION_COLUMNS, CollectionRecord, lock_collection_tree
 from app.domain.constraints import violated_constraint
 from app.domain.dashboards import CODE_MAX, clear_tenant_default, lock_tenant_default
@@ -30,17 +29,25 @@ from app.domain.records import (
     WIDGET_COLUMNS,
     DashboardRecord,
     DatasetRecord,
-    PageRecord,
     WidgetRecord,
 )
 from app.domain.revisions import record_revision
 from app.domain.shares import ShareRecord, get_shares
 from app.domain.transfer.checks import CheckedDocument, check_document, widget_values
+from app.domain.transfer.comparison import (
+    comparable,
+    current_content,
+    dataset_content,
+    dataset_content_of,
+    dataset_values,
+    free_name,
+    grant_set,
+    own_widget,
+    widget_key,
+)
 from app.domain.transfer.document import (
     DATASET_REFERENCE,
-    CardEntry,
     DashboardEntry,
-    DatasetEntry,
     WidgetBody,
     WidgetEntry,
 )
@@ -109,18 +116,6 @@ async def import_document(
     for widget_id in importer.changed_sources:
         await ctx.data.cache.invalidate_widget(ctx.tenant_id, widget_id)
     return report
-
-
-def _free(wanted: str, taken: set[str], limit: int, suffix: str) -> str:
-    """`wanted`, or the first of wanted + suffix.format(n) (n = 2, 3, …) that is not taken,
-    cut to fit `limit`: deterministic for the same target."""
-    candidate, n = wanted, 1
-    while candidate in taken:
-        n += 1
-        ending = suffix.format(n)
-        candidate = wanted[: limit - len(ending)] + ending
-    taken.add(candidate)
-    return candidate
 
 
 class _Importer:
@@ -318,9 +313,9 @@ class _Importer:
         existing = {d.name: d for d in map(DatasetRecord.from_row, rows)}
         taken = set(existing)
         for entry in self.document.datasets:
-            values = _dataset_values(entry)
+            values = dataset_values(entry)
             found = existing.get(values["name"])
-            if found is not None and _dataset_content(found) == _content_of(values):
+            if found is not None and dataset_content(found) == dataset_content_of(values):
                 self.dataset_ids[entry.key] = found.id
                 self.report.add(
                     ObjectKind.DATASET, entry.key, found.name, ImportAction.UNCHANGED, found.id
@@ -336,7 +331,7 @@ class _Importer:
                     ObjectKind.DATASET, entry.key, found.name, ImportAction.UPDATED, found.id
                 )
             else:
-                values["name"] = _free(values["name"], taken, DATASET_NAME_MAX, " ({})")
+                values["name"] = free_name(values["name"], taken, DATASET_NAME_MAX, " ({})")
                 new_id = await self.conn.scalar(
                     datasets.insert()
                     .values(tenant_id=self.ctx.tenant_id, owner_id=self.ctx.user_id, **values)
@@ -380,7 +375,7 @@ class _Importer:
             found = matches.get(entry.key)
             if found is None:
                 if values["kind"] is not None:
-                    values["kind"] = _free(values["kind"], kinds, KIND_MAX, "_{}")
+                    values["kind"] = free_name(values["kind"], kinds, KIND_MAX, "_{}")
                 created.append((entry, values))
                 continue
             self.widget_ids[entry.key] = found.id
@@ -459,10 +454,10 @@ class _Importer:
                 differs = {
                     k: v
                     for k, v in values.items()
-                    if k != "code" and _comparable(getattr(current, k)) != _comparable(v)
+                    if k != "code" and comparable(getattr(current, k)) != comparable(v)
                 }
                 wanted = self._content(entry)
-                found = _current_content(
+                found = current_content(
                     now_pages.get(dashboard_id, []),
                     now_cards.get(dashboard_id, []),
                     now_grants.get(dashboard_id, []) if self._grants_of(entry) else None,
@@ -480,7 +475,7 @@ class _Importer:
                 self._grant_report(entry, now_grants.get(dashboard_id, []), action)
                 self._advance()
             else:
-                values["code"] = _free(values["code"], taken, CODE_MAX, "-{}")
+                values["code"] = free_name(values["code"], taken, CODE_MAX, "-{}")
                 create.append((index, values))
         if not self.overwrite and await self._has_default():
             # Copies leave the tenant's default where it is (as duplicating does).
@@ -573,11 +568,11 @@ class _Importer:
                     c.client_key,
                     ("library", self.widget_ids[c.widget])
                     if c.widget is not None
-                    else ("own", *_widget_key(self._stored_widget(_body(c)))),
+                    else ("own", *widget_key(self._stored_widget(own_widget(c)))),
                 )
                 for c in entry.cards
             ),
-            _grant_set(
+            grant_set(
                 (g.subject_type.value, g.subject_id.strip(), g.access_level.value)
                 for g in entry.grants or []
             )
@@ -663,7 +658,7 @@ class _Importer:
                         "id": widget_of[(i, n)],
                         "owner_id": self.ctx.user_id,
                         "in_library": False,
-                        **self._stored_widget(_body(c)),
+                        **self._stored_widget(own_widget(c)),
                         "kind": None,
                     }
                     for i, n, c in own
@@ -724,75 +719,3 @@ def _refused(error: DomainError, index: int, code: str) -> Problem:
             path,
         )
     return Problem(problem.code, f"dashboards[{index}].code: {problem.message}", path)
-
-
-def _body(card: CardEntry) -> WidgetBody:
-    assert card.card is not None
-    return card.card
-
-
-def _widget_key(values: dict[str, Any]) -> tuple[Any, ...]:
-    return (
-        values["name"],
-        values["widget_type"],
-        values["description"],
-        values["config"],
-        values["data_source"],
-    )
-
-
-def _grant_set(grants: Iterable[tuple[str, str, str]]) -> frozenset[tuple[str, str, str]]:
-    return frozenset(grants)
-
-
-def _current_content(
-    board_pages: list[PageRecord], cards: list[Card], grants: list[ShareRecord] | None
-) -> tuple[Any, ...]:
-    page_index = {p.id: n for n, p in enumerate(board_pages)}
-    return (
-        tuple(p.name for p in board_pages),
-        tuple(
-            (
-                page_index[c.placement.page_id],
-                c.placement.position.as_json() if c.placement.position else None,
-                c.placement.title,
-                c.placement.client_key,
-                ("library", c.widget.id)
-                if c.widget.in_library
-                else (
-                    "own",
-                    c.widget.name,
-                    c.widget.widget_type,
-                    c.widget.description,
-                    c.widget.config,
-                    c.widget.data_source,
-                ),
-            )
-            for c in cards
-        ),
-        _grant_set((g.subject_type.value, g.subject_id, g.access_level.value) for g in grants)
-        if grants is not None
-        else None,
-    )
-
-
-def _dataset_values(entry: DatasetEntry) -> dict[str, Any]:
-    return {
-        "name": entry.name.strip(),
-        "description": entry.description,
-        "source_kind": entry.source_kind,
-        "source": entry.source.strip(),
-        "columns": [c.model_dump(mode="json") for c in entry.columns],
-    }
-
-
-def _content_of(values: dict[str, Any]) -> tuple[Any, ...]:
-    return (values["description"], values["source_kind"], values["source"], values["columns"])
-
-
-def _dataset_content(d: DatasetRecord) -> tuple[Any, ...]:
-    return (d.description, d.source_kind, d.source, [c.as_json() for c in d.columns])
-
-
-def _comparable(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list | tuple) else value
