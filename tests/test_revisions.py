@@ -795,3 +795,36 @@ async def test_a_dashboard_older_than_its_history_records_its_first_revision(
     await run(editor, "updateDashboard", "UpdateDashboardInput", {"id": board["id"], "name": "New"})
     rows = await revision_rows(services, board["databaseId"])
     assert [(r.version, r.changes) for r in rows] == [(2, [{"kind": "RECORDED", "path": ""}])]
+
+
+async def test_snapshots_a_request_may_read_are_bounded(editor: Caller) -> None:
+    from app.graphql.revision_loaders import MAX_SNAPSHOTS
+
+    board = await create_dashboard(editor, name="s0")
+    for n in range(1, MAX_SNAPSHOTS + 1):
+        await run(
+            editor, "updateDashboard", "UpdateDashboardInput", {"id": board["id"], "name": f"s{n}"}
+        )
+    query = (
+        "query S($id: ID!, $first: Int!) { dashboard(id: $id) { revisions(first: $first) "
+        "{ edges { node { version snapshot } } } } }"
+    )
+    within = await editor.graphql(query, {"id": board["id"], "first": MAX_SNAPSHOTS})
+    edges = within["dashboard"]["revisions"]["edges"]
+    assert [e["node"]["snapshot"]["dashboard"]["name"] for e in edges[:2]] == [
+        f"s{MAX_SNAPSHOTS}",
+        f"s{MAX_SNAPSHOTS - 1}",
+    ]
+    assert edges[-1]["node"]["snapshot"]["dashboard"]["name"] == "s1"
+    # two pages of one request: 60 and the 41 below them, 101 snapshots in all
+    from app.graphql.pagination import encode_cursor
+
+    both = (
+        "query S($id: ID!, $after: String!) { dashboard(id: $id) { "
+        "a: revisions(first: 60) { edges { node { snapshot } } } "
+        "b: revisions(first: 60, after: $after) { edges { node { snapshot } } } } }"
+    )
+    beyond = (
+        await editor.post_graphql(both, {"id": board["id"], "after": encode_cursor(42)})
+    ).json()
+    assert "at most 100 revision snapshots" in beyond["errors"][0]["message"]

@@ -16,6 +16,7 @@ from app.domain.revisions.reading import (
     states_of,
 )
 from app.domain.revisions.snapshot import Snapshot
+from app.graphql.errors import PublicQueryError
 from app.graphql.request_reader import RequestReader
 
 # (dashboard id, page size, below this version or None)
@@ -23,10 +24,17 @@ PageKey = tuple[int, int, int | None]
 StateKey = tuple[int, int]  # (dashboard id, version)
 
 
+# Snapshots one request may read: each is a whole dashboard, so a list of dashboards with
+# their revisions' snapshots would otherwise answer with up to 100 x 100 of them.
+MAX_SNAPSHOTS = 100
+
+
 class RevisionLoaders:
     """Callers check that the dashboards are visible before asking."""
 
     def __init__(self, ctx: RequestContext, reader: RequestReader) -> None:
+        self._snapshots: set[StateKey] = set()
+
         async def pages(keys: list[PageKey]) -> list[RevisionPage]:
             by_window: dict[tuple[int, int | None], set[int]] = defaultdict(set)
             for dashboard_id, limit, before in keys:
@@ -53,4 +61,14 @@ class RevisionLoaders:
 
         self.page: DataLoader[PageKey, RevisionPage] = DataLoader(pages, max_batch_size=1000)
         self.count: DataLoader[int, int] = DataLoader(counts, max_batch_size=1000)
-        self.state: DataLoader[StateKey, Any] = DataLoader(states, max_batch_size=1000)
+        self._state: DataLoader[StateKey, Any] = DataLoader(states, max_batch_size=1000)
+
+    async def state(self, key: StateKey) -> Snapshot | None:
+        """The dashboard's state at that version; refused past MAX_SNAPSHOTS a request."""
+        self._snapshots.add(key)
+        if len(self._snapshots) > MAX_SNAPSHOTS:
+            raise PublicQueryError(
+                f"at most {MAX_SNAPSHOTS} revision snapshots a request: ask for fewer "
+                "revisions, or for their changes instead"
+            )
+        return await self._state.load(key)  # type: ignore[no-any-return]

@@ -5,7 +5,6 @@ lists and scalars are replaced whole."""
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 # [path, value] sets the value at the path; [path] removes the key. Paths are lists of keys.
@@ -32,15 +31,24 @@ def _diff(source: dict[str, Any], target: dict[str, Any], path: list[str], patch
 
 
 def apply(state: dict[str, Any], patch: Patch) -> dict[str, Any]:
-    """A copy of `state` with the patch applied."""
-    result = copy.deepcopy(state)
+    """`state` with the patch applied, as a new state that shares every object the patch
+    does not touch with `state` (and its values with the patch): only the objects on the
+    patched paths are copied, so reading revision K of a long history costs what the patches
+    between cost, not the snapshot's size times their number. States are read-only."""
+    result = dict(state)
+    copied = {id(result)}  # the objects of `result` that are its own, free to change
     for operation in patch:
         path = operation[0]
         parent = result
         for key in path[:-1]:
-            parent = parent.setdefault(key, {})
+            child = parent.get(key)
+            if not isinstance(child, dict) or id(child) not in copied:
+                child = dict(child) if isinstance(child, dict) else {}
+                parent[key] = child
+                copied.add(id(child))
+            parent = child
         if len(operation) == 1:
             parent.pop(path[-1], None)
         else:
-            parent[path[-1]] = copy.deepcopy(operation[1])
+            parent[path[-1]] = operation[1]
     return result

@@ -79,7 +79,7 @@ class DashboardRevision(relay.Node):
     )
     async def snapshot(self, info: Info) -> JSON | None:
         loaders = info.context.loaders.revisions
-        return await loaders.state.load((self._dashboard_id, self.version))  # type: ignore[no-any-return]
+        return cast(JSON | None, await loaders.state((self._dashboard_id, self.version)))
 
     @classmethod
     def from_record(cls, record: RevisionRecord) -> DashboardRevision:
