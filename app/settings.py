@@ -116,6 +116,8 @@ class Settings(BaseSettings):
     revision_keep_days: int = Field(default=30, ge=0)
     revision_prune_interval_seconds: float = Field(default=3600.0, ge=0)
     revision_prune_batch: int = Field(default=500, ge=1, le=10_000)
+    # Revision snapshots (whole dashboards) one GraphQL request may read.
+    revision_snapshots_per_request: int = Field(default=100, ge=1)
 
     # Export and import (docs/export-import.md): the largest document POST /api/import and the
     # CLI read (every other route keeps MAX_BODY_BYTES), and the most objects (collections,

@@ -797,9 +797,10 @@ async def test_a_dashboard_older_than_its_history_records_its_first_revision(
     assert [(r.version, r.changes) for r in rows] == [(2, [{"kind": "RECORDED", "path": ""}])]
 
 
-async def test_snapshots_a_request_may_read_are_bounded(editor: Caller) -> None:
-    from app.graphql.revision_loaders import MAX_SNAPSHOTS
+MAX_SNAPSHOTS = 100  # REVISION_SNAPSHOTS_PER_REQUEST's default
 
+
+async def test_snapshots_a_request_may_read_are_bounded(editor: Caller) -> None:
     board = await create_dashboard(editor, name="s0")
     for n in range(1, MAX_SNAPSHOTS + 1):
         await run(

@@ -24,16 +24,14 @@ PageKey = tuple[int, int, int | None]
 StateKey = tuple[int, int]  # (dashboard id, version)
 
 
-# Snapshots one request may read: each is a whole dashboard, so a list of dashboards with
-# their revisions' snapshots would otherwise answer with up to 100 x 100 of them.
-MAX_SNAPSHOTS = 100
-
-
 class RevisionLoaders:
     """Callers check that the dashboards are visible before asking."""
 
     def __init__(self, ctx: RequestContext, reader: RequestReader) -> None:
+        # Each snapshot is a whole dashboard: a list of dashboards with their revisions'
+        # snapshots could otherwise ask for 100 x 100 of them.
         self._snapshots: set[StateKey] = set()
+        self._max_snapshots = ctx.settings.revision_snapshots_per_request
 
         async def pages(keys: list[PageKey]) -> list[RevisionPage]:
             by_window: dict[tuple[int, int | None], set[int]] = defaultdict(set)
@@ -64,11 +62,12 @@ class RevisionLoaders:
         self._state: DataLoader[StateKey, Any] = DataLoader(states, max_batch_size=1000)
 
     async def state(self, key: StateKey) -> Snapshot | None:
-        """The dashboard's state at that version; refused past MAX_SNAPSHOTS a request."""
+        """The dashboard's state at that version; refused past REVISION_SNAPSHOTS_PER_REQUEST
+        snapshots a request."""
         self._snapshots.add(key)
-        if len(self._snapshots) > MAX_SNAPSHOTS:
+        if len(self._snapshots) > self._max_snapshots:
             raise PublicQueryError(
-                f"at most {MAX_SNAPSHOTS} revision snapshots a request: ask for fewer "
+                f"at most {self._max_snapshots} revision snapshots a request: ask for fewer "
                 "revisions, or for their changes instead"
             )
         return await self._state.load(key)  # type: ignore[no-any-return]
