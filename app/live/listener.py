@@ -79,7 +79,8 @@ class ChangeListener:
             self.backend_pid = conn.get_server_pid()
             self.connects += 1
             self.listening.set()
-            log.info("live updates: listening on %s", CHANNEL)
+            if self.connects > 1:
+                log.info("live updates: listening on %s again", CHANNEL)
             self._on_listening()
             while not lost.is_set():
                 with suppress(TimeoutError):
