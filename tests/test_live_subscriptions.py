@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 
 from app.auth import EDIT_SCOPE, mint_token
 from app.domain.change_notices import announce_dashboard_change
+from app.graphql.loaders import Loaders
 from app.live import LiveUpdates
 from app.services import Services
 from tests.conftest import SECRET, Caller
@@ -413,3 +414,26 @@ async def test_a_subscription_sent_by_http_is_a_client_error(editor: Caller) -> 
 
 async def _tenant_id(live: LiveUpdates, caller: Caller) -> int:
     return await live.services.tenants.id_for(caller.tenant)
+
+
+async def test_an_unavailable_database_is_said_so_not_masked(
+    editor: Caller, live_url: str, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    board = await create_dashboard(editor)
+
+    async def refused(*_args: Any, **_kwargs: Any) -> Any:
+        raise ConnectionRefusedError("the database is down")
+
+    async with subscribed_client(live_url, editor) as client:
+        monkeypatch.setattr(Loaders, "dashboard", refused)
+        await client.subscribe("w", DASHBOARD_CHANGED, {"id": board["id"]})
+        message = await client.receive()
+    assert message["type"] == "error", message
+    assert message["payload"][0]["extensions"]["code"] == "DATABASE_UNAVAILABLE"
+    assert "down" not in message["payload"][0]["message"]
+
+    # At connection_init (the tenant's look-up): closed with 1013, try again later.
+    monkeypatch.setattr(services.tenants, "id_for", refused)
+    code, reason = await _closed_at_init(live_url, editor.headers)
+    assert code == 1013
+    assert reason.startswith("Try again later")

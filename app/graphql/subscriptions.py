@@ -15,6 +15,7 @@ from app.graphql.ids import database_id_of
 from app.graphql.live_context import LiveOperationContext
 from app.graphql.types.change_event import DashboardChangeEvent
 from app.live.hub import Outcome, SubscriberOverflow
+from app.unavailable import recognise
 
 NOT_FOUND = "NOT_FOUND"
 SLOW_CONSUMER = "SLOW_CONSUMER"
@@ -43,7 +44,14 @@ class Subscription:
                 "Subscriptions are served over WebSocket (graphql-transport-ws) at /graphql.",
                 extensions={"code": WEBSOCKET_ONLY},
             )
-        record = await context.loaders.dashboard(database_id_of(id, "Dashboard"))
+        try:
+            record = await context.loaders.dashboard(database_id_of(id, "Dashboard"))
+        except Exception as error:
+            unavailable = recognise(error)
+            if unavailable is None:
+                raise
+            # As HTTP's 503: the code and a message without internals; subscribe again later.
+            raise GraphQLError(unavailable.message, extensions={"code": unavailable.code}) from None
         if record is None:
             raise _not_found()
         # Returned, not yielded from here: a refusal above is the operation's `error` message.
