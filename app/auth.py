@@ -8,6 +8,7 @@ import os
 import secrets
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -51,9 +52,26 @@ class TokenVerifier:
             self._secret: str | None = jwt_secret(settings)
         else:
             self._secret = None
+        # A token's verification, by the token, while it lasts: the same string always
+        # verifies the same, so a client's next request skips the signature check.
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
 
     async def verify(self, authorization: str | None) -> Principal:
         token = bearer_token(authorization)
+        kept = self._verified.get(token)
+        if kept is not None and time.time() < kept[1]:
+            self._verified.move_to_end(token)
+            return kept[0]
+        principal, expires_at = await self._verify(token)
+        if self._settings.auth_verified_token_cache_size:
+            self._verified[token] = (principal, expires_at)
+            self._verified.move_to_end(token)
+            if len(self._verified) > self._settings.auth_verified_token_cache_size:
+                self._verified.popitem(last=False)
+        return principal
+
+    async def _verify(self, token: str) -> tuple[Principal, float]:
+        """The token's principal and the moment it stops being valid, or AuthenticationError."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -78,7 +96,8 @@ class TokenVerifier:
             raise AuthenticationError("the token has expired") from exc
         except jwt.PyJWTError as exc:
             raise AuthenticationError(f"the token is not valid: {exc}") from exc
-        return principal_from_claims(claims)
+        # `exp` is required and checked above, with the leeway it is checked with.
+        return principal_from_claims(claims), claims["exp"] + self._settings.auth_leeway_seconds
 
     async def _key_for(self, token: str) -> tuple[Any, list[str]]:
         if self._jwks is not None:

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # providers still send plain JWTs, so this is a switch.
     auth_require_at_jwt_type: bool = False
     auth_leeway_seconds: int = Field(default=30, ge=0)
+    # Tokens verified recently, kept until they expire so a client's next request skips the
+    # signature check (0: verify every request).
+    auth_verified_token_cache_size: int = Field(default=10_000, ge=0)
 
     tenant_header: str = "X-Clarus-Subdomain"
 

@@ -4,6 +4,7 @@ issuer, audience, `typ`)."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -712,3 +713,57 @@ async def test_claims_of_the_wrong_shape_are_refused(claims: dict[str, Any]) -> 
 
     with pytest.raises(AuthenticationError):
         await check.verify(bearer(hs256(claims_for("acme", **claims))))
+
+
+async def test_a_verified_token_is_kept_while_it_lasts(monkeypatch: pytest.MonkeyPatch) -> None:
+    checker = verifier(auth_jwt_secret=SECRET)
+    decoded: list[str] = []
+    decode = jwt.decode
+
+    def counted(token: str, *args: Any, **kwargs: Any) -> Any:
+        decoded.append(token)
+        return decode(token, *args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode", counted)
+    token = hs256(claims_for("acme"))
+
+    first = await checker.verify(bearer(token))
+    again = await checker.verify(bearer(token))
+
+    assert first == again
+    assert decoded == [token]  # the second request skipped the signature check
+
+
+async def test_a_kept_token_is_refused_once_it_expires() -> None:
+    checker = verifier(auth_jwt_secret=SECRET, auth_leeway_seconds=0)
+    token = hs256(claims_for("acme", exp=int(time.time()) + 1))
+    await checker.verify(bearer(token))
+
+    await asyncio.sleep(2.1)  # past `exp`, for the verifier's clock and PyJWT's
+
+    with pytest.raises(AuthenticationError, match="expired"):
+        await checker.verify(bearer(token))
+
+
+async def test_kept_tokens_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    checker = verifier(auth_jwt_secret=SECRET, auth_verified_token_cache_size=2)
+    decoded: list[str] = []
+    decode = jwt.decode
+    monkeypatch.setattr(
+        jwt, "decode", lambda token, *a, **k: decoded.append(token) or decode(token, *a, **k)
+    )
+    tokens = [hs256(claims_for("acme", sub=f"user-{i}")) for i in range(3)]
+    for token in tokens:
+        await checker.verify(bearer(token))
+
+    await checker.verify(bearer(tokens[0]))  # the oldest went out: verified again
+
+    assert decoded == [*tokens, tokens[0]]
+
+
+async def test_a_bad_token_is_never_kept() -> None:
+    checker = verifier(auth_jwt_secret=SECRET)
+    token = hs256(claims_for("acme"), secret=OTHER_SECRET)
+    for _ in range(2):
+        with pytest.raises(AuthenticationError):
+            await checker.verify(bearer(token))
