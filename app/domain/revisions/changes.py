@@ -8,6 +8,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from app.domain.revisions.patches import same
 from app.domain.revisions.snapshot import Snapshot
 
 MAX_CHANGES = 100
@@ -44,7 +45,7 @@ def describe(before: Snapshot | None, after: Snapshot, *, version: int = 1) -> l
     changes: list[tuple[ChangeKind, str]] = []
     old_fields, new_fields = before["dashboard"], after["dashboard"]
     for name in sorted(old_fields.keys() | new_fields.keys()):
-        if old_fields.get(name) != new_fields.get(name):
+        if not same(old_fields.get(name), new_fields.get(name)):
             changes.append((ChangeKind.FIELD_CHANGED, name))
     changes += _items(before["pages"], after["pages"], "pages", "PAGE")
     changes += _cards(before, after)
@@ -66,7 +67,7 @@ def _items(
             changes.append((ChangeKind[f"{noun}_ADDED"], f"{collection}/{key}"))
         elif key not in after:
             changes.append((ChangeKind[f"{noun}_REMOVED"], f"{collection}/{key}"))
-        elif before[key] != after[key]:
+        elif not same(before[key], after[key]):
             changes.append((ChangeKind[f"{noun}_CHANGED"], f"{collection}/{key}"))
     return changes
 
@@ -84,9 +85,9 @@ def _cards(before: Snapshot, after: Snapshot) -> list[tuple[ChangeKind, str]]:
             changes.append((ChangeKind.CARD_REMOVED, path))
             continue
         old, new = old_cards[key], new_cards[key]
-        differing = {name for name in old.keys() | new.keys() if old.get(name) != new.get(name)}
+        differing = {n for n in old.keys() | new.keys() if not same(old.get(n), new.get(n))}
         widget = str(new["widget_id"])
-        widget_changed = old_widgets.get(widget) != new_widgets.get(widget)
+        widget_changed = not same(old_widgets.get(widget), new_widgets.get(widget))
         if differing - _MOVE_FIELDS or widget_changed:
             changes.append((ChangeKind.CARD_CHANGED, path))
         elif differing:

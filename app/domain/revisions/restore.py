@@ -24,6 +24,7 @@ from app.domain.collections import require_collection
 from app.domain.constraints import violated_constraint
 from app.domain.editing import bump_version, lock_dashboard
 from app.domain.records import DashboardRecord
+from app.domain.revisions.patches import same
 from app.domain.revisions.reading import states_at
 from app.domain.revisions.recording import revision_note
 from app.domain.revisions.snapshot import DASHBOARD_FIELDS, Snapshot, current_snapshot
@@ -58,7 +59,7 @@ async def restore_revision(
         if target is None:
             raise not_found("revision", version, ("version",))
         live = await current_snapshot(conn, ctx.tenant_id, dashboard_id)
-        if target["grants"] != live["grants"]:
+        if not same(target["grants"], live["grants"]):
             # Grants decide who sees the dashboard: changing them is managing it.
             await lock_dashboard(
                 conn,
@@ -75,14 +76,14 @@ async def restore_revision(
             current.collection_id
         ):
             await require_collection(conn, ctx, fields["collection_id"], ("version",))
-        if _content(target) != _content(live):
+        if not same(_content(target), _content(live)):
             await _write_content(conn, ctx, dashboard_id, target, live)
-        if target["grants"] != live["grants"]:
+        if not same(target["grants"], live["grants"]):
             await _write_grants(conn, ctx, dashboard_id, target)
         values = {
             name: fields[name]
             for name in DASHBOARD_FIELDS
-            if name not in _NOT_RESTORED and fields[name] != live["dashboard"][name]
+            if name not in _NOT_RESTORED and not same(fields[name], live["dashboard"][name])
         }
         with revision_note(message, restored_from=version):
             try:
@@ -99,13 +100,15 @@ async def restore_revision(
                     ) from exc
                 raise
     for widget_id, widget in target["card_widgets"].items():
-        if live["card_widgets"].get(widget_id, {}).get("data_source") != widget["data_source"]:
+        if not same(
+            live["card_widgets"].get(widget_id, {}).get("data_source"), widget["data_source"]
+        ):
             await ctx.data.cache.invalidate_widget(ctx.tenant_id, int(widget_id))
     return record
 
 
-def _content(state: Snapshot) -> tuple[Any, ...]:
-    return state["pages"], state["cards"], state["card_widgets"]
+def _content(state: Snapshot) -> list[Any]:
+    return [state["pages"], state["cards"], state["card_widgets"]]
 
 
 async def _require_references(conn: AsyncConnection, ctx: RequestContext, target: Snapshot) -> None:
