@@ -4,8 +4,10 @@ subscribers are told what they missed, and the connection and subscription limit
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -14,6 +16,7 @@ import orjson
 import pytest
 from starlette.applications import Starlette
 
+from app import cli
 from app.auth import EDIT_SCOPE
 from app.data.roles import plain_url
 from app.domain.change_notices import CHANNEL
@@ -220,3 +223,54 @@ async def test_principals_batched_in_one_load_are_each_judged_by_their_own_claim
         assert message["payload"]["data"] is None
         assert message["payload"]["errors"][0]["extensions"]["code"] == "NOT_FOUND"
         assert live.fanout.loads == loads + 1  # both judged in the same load
+
+
+@pytest.fixture
+async def persisted_only(
+    settings: Settings, tmp_path: Path
+) -> AsyncIterator[tuple[str, str, LiveUpdates]]:
+    """An app that runs persisted documents only, whose manifest holds DASHBOARD_CHANGED;
+    yields its WebSocket URL, that document's id and the app's live updates."""
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    (documents / "live.graphql").write_text(DASHBOARD_CHANGED)
+    manifest = tmp_path / "persisted-operations.json"
+    assert cli.main(["persist-operations", str(documents), "--output", str(manifest)]) == 0
+    [persisted] = json.loads(manifest.read_text())["operations"]
+    app = create_app(
+        settings.model_copy(
+            update={
+                "graphql_persisted_operations_path": manifest,
+                "graphql_persisted_only": True,
+            }
+        )
+    )
+    async with app.router.lifespan_context(app), served(app) as url:
+        yield url, persisted["id"], app.state.live
+
+
+async def test_persisted_only_runs_subscriptions_by_document_id_only(
+    editor: Caller, persisted_only: tuple[str, str, LiveUpdates]
+) -> None:
+    url, document_id, live = persisted_only
+    board = await create_dashboard(editor, name="Persisted")
+    async with subscribed_client(url, editor) as client:
+        await client.subscribe("text", DASHBOARD_CHANGED, {"id": board["id"]})
+        refusal = await client.receive()
+        assert refusal["type"] == "error"
+        assert refusal["payload"][0]["extensions"]["code"] == "PERSISTED_DOCUMENT_REQUIRED"
+
+        await client.send(
+            {
+                "id": "by-id",
+                "type": "subscribe",
+                "payload": {"documentId": document_id, "variables": {"id": board["id"]}},
+            }
+        )
+        await until(lambda: len(live.hub) == 1, "the subscription to be registered")
+        await live.fanout.idle()
+        data = await editor.graphql(
+            UPDATE_DASHBOARD, {"input": {"id": board["id"], "name": "Changed"}}
+        )
+        assert data["updateDashboard"]["userErrors"] == []
+        assert (await client.next_event("by-id"))["dashboard"]["name"] == "Changed"

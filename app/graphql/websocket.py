@@ -29,13 +29,17 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     Operation,
     _OperationStreamClosed,
 )
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    SubscribeMessage,
+)
 from strawberry.types.graphql import OperationType
 from strawberry.utils.aio import aclosing
 
 from app.auth import bearer_token
 from app.context import RequestContext
 from app.graphql.live_context import LiveOperationContext
+from app.graphql.persisted import PersistedDocumentError, PersistedDocuments
 from app.live import LiveUpdates
 from app.request_context import Rejection, authenticate
 from app.services import Services
@@ -137,6 +141,23 @@ class LiveTransportHandler(BaseGraphQLTransportWSHandler[LiveConnection, None]):
         if self.connection_acknowledged and self._expiry is None:
             self._expiry = asyncio.create_task(self._close_when_token_expires())
 
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        """As strawberry's, with a persisted document (`documentId`) in place of `query`, and
+        only those when GRAPHQL_PERSISTED_ONLY is on, as over HTTP."""
+        payload = message.get("payload")
+        if self.connection_acknowledged and isinstance(payload, dict):
+            persisted: PersistedDocuments = self.view.persisted  # type: ignore[attr-defined]
+            try:
+                query = persisted.resolve(payload.get("query"), payload.get("documentId"))
+            except PersistedDocumentError as error:
+                refusal = GraphQLError(error.message, extensions={"code": error.code})
+                await self.send_message(
+                    {"id": message["id"], "type": "error", "payload": [refusal.formatted]}
+                )
+                return
+            message = {**message, "payload": {**payload, "query": query}}  # type: ignore[typeddict-item]
+        await super().handle_subscribe(message)
+
     async def _close_when_token_expires(self) -> None:
         assert self.context.expires_at is not None
         await asyncio.sleep(max(0.0, self.context.expires_at - time.time()))
@@ -219,6 +240,10 @@ class _LiveSocket(GraphQL[LiveConnection, None]):
         )
         self._services = services
         self._live = live
+        self.persisted = PersistedDocuments.load(
+            settings.graphql_persisted_operations_path,
+            required=settings.graphql_persisted_only,
+        )
 
     async def get_context(self, request: Any, response: Any) -> LiveConnection:
         return LiveConnection(request, self._services, self._live)
