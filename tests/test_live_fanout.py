@@ -274,3 +274,24 @@ async def test_persisted_only_runs_subscriptions_by_document_id_only(
         )
         assert data["updateDashboard"]["userErrors"] == []
         assert (await client.next_event("by-id"))["dashboard"]["name"] == "Changed"
+
+
+async def test_each_subscription_spends_from_the_users_rate_limit(
+    editor: Caller, settings: Settings
+) -> None:
+    limited = settings.model_copy(
+        update={"rate_limit_user_burst": 2, "rate_limit_user_per_second": 0.001}
+    )
+    app = create_app(limited)
+    board = await create_dashboard(editor)
+    async with (
+        app.router.lifespan_context(app),
+        served(app) as url,
+        subscribed_client(url, editor) as client,  # the connection: one token
+    ):
+        await client.subscribe("first", DASHBOARD_CHANGED, {"id": board["id"]})  # another
+        await client.subscribe("second", DASHBOARD_CHANGED, {"id": board["id"]})
+        refusal = await client.receive()
+    assert refusal["id"] == "second"
+    assert refusal["type"] == "error"
+    assert refusal["payload"][0]["extensions"]["code"] == "RATE_LIMITED"

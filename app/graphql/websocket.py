@@ -48,6 +48,7 @@ from app.settings import Settings
 SUBSCRIPTIONS_ONLY = (
     "Only subscriptions are served over WebSocket; send queries and mutations by HTTP to /graphql."
 )
+RATE_LIMITED = {"code": "RATE_LIMITED"}
 FORBIDDEN = 4403
 TRY_AGAIN_LATER = 1013
 _MAX_REASON_BYTES = 123  # what a close frame carries
@@ -69,11 +70,13 @@ class LiveConnection:
         self.live = live
         self.connection_params: dict[str, Any] | None = None  # set by strawberry
         self.request: RequestContext | None = None
+        self._connection: HTTPConnection = websocket
         self.expires_at: float | None = None
 
     async def authenticate(self, payload: dict[str, Any]) -> None:
         """Authenticate with the payload's credentials, else the upgrade request's."""
         connection = HTTPConnection(self._scope_with(payload))
+        self._connection = connection
         try:
             self.request = await authenticate(connection, self.services)
         except Rejection as rejection:
@@ -100,6 +103,15 @@ class LiveConnection:
         ]
         headers += [(n.encode("latin-1"), given[n].encode()) for n in names & given.keys()]
         return {**self.websocket.scope, "headers": headers}
+
+    async def refusal_of_operation(self) -> str | None:
+        """Each subscription spends from its user's rate-limit bucket, as each HTTP request
+        does; the refusal's message when it is spent."""
+        assert self.request is not None, "operations run only after connection_ack"
+        limit = await self.services.rate_limiter.admit_user(
+            self._connection, self.request.tenant_name, self.request.user_id
+        )
+        return limit.refusal if limit is not None and not limit.allowed else None
 
     def operation_context(self) -> LiveOperationContext:
         assert self.request is not None, "operations run only after connection_ack"
@@ -142,21 +154,27 @@ class LiveTransportHandler(BaseGraphQLTransportWSHandler[LiveConnection, None]):
             self._expiry = asyncio.create_task(self._close_when_token_expires())
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
-        """As strawberry's, with a persisted document (`documentId`) in place of `query`, and
-        only those when GRAPHQL_PERSISTED_ONLY is on, as over HTTP."""
+        """As strawberry's, after spending from the user's rate limit, with a persisted
+        document (`documentId`) in place of `query`, and only those when
+        GRAPHQL_PERSISTED_ONLY is on, as over HTTP."""
         payload = message.get("payload")
         if self.connection_acknowledged and isinstance(payload, dict):
+            if (refusal := await self.context.refusal_of_operation()) is not None:
+                await self._refuse(message["id"], GraphQLError(refusal, extensions=RATE_LIMITED))
+                return
             persisted: PersistedDocuments = self.view.persisted  # type: ignore[attr-defined]
             try:
                 query = persisted.resolve(payload.get("query"), payload.get("documentId"))
             except PersistedDocumentError as error:
-                refusal = GraphQLError(error.message, extensions={"code": error.code})
-                await self.send_message(
-                    {"id": message["id"], "type": "error", "payload": [refusal.formatted]}
+                await self._refuse(
+                    message["id"], GraphQLError(error.message, extensions={"code": error.code})
                 )
                 return
             message = {**message, "payload": {**payload, "query": query}}  # type: ignore[typeddict-item]
         await super().handle_subscribe(message)
+
+    async def _refuse(self, operation_id: str, error: GraphQLError) -> None:
+        await self.send_message({"id": operation_id, "type": "error", "payload": [error.formatted]})
 
     async def _close_when_token_expires(self) -> None:
         assert self.context.expires_at is not None
