@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -123,3 +124,27 @@ async def test_a_change_served_by_one_process_reaches_subscribers_of_another(
             assert (await on_b.next_event("b"))["deleted"] is True
             assert await on_b.receive() == {"id": "b", "type": "complete"}
         await writer.http.aclose()
+
+
+async def test_sigterm_closes_open_subscriptions_with_1012_and_the_process_exits(
+    database_url: str, tmp_path: Path
+) -> None:
+    server = Server(database_url, tmp_path / "s", "s")
+    try:
+        async with httpx.AsyncClient(timeout=WAIT_SECONDS) as http:
+            await server.wait_until_serving(http)
+            caller = Caller(
+                httpx.AsyncClient(base_url=server.http_url, timeout=WAIT_SECONDS), new_tenant()
+            )
+            board = await create_dashboard(caller)
+            async with subscribed_client(server.ws_url, caller) as client:
+                await client.watch_remote("w", board["id"])
+                await _subscribed_on(server, http, 1)
+                server.process.send_signal(signal.SIGTERM)
+                code, _ = await client.closed()
+            await caller.http.aclose()
+        # 1012: "service restart", so clients reconnect (to another process) and subscribe again.
+        assert code == 1012
+        assert await asyncio.to_thread(server.process.wait, WAIT_SECONDS) == 0
+    finally:
+        server.stop()
