@@ -295,3 +295,22 @@ async def test_each_subscription_spends_from_the_users_rate_limit(
     assert refusal["id"] == "second"
     assert refusal["type"] == "error"
     assert refusal["payload"][0]["extensions"]["code"] == "RATE_LIMITED"
+
+
+async def test_a_subscription_over_the_cost_limit_is_refused(
+    editor: Caller, settings: Settings
+) -> None:
+    app = create_app(settings.model_copy(update={"graphql_max_cost": 3}))
+    board = await create_dashboard(editor)
+    async with (
+        app.router.lifespan_context(app),
+        served(app) as url,
+        subscribed_client(url, editor) as client,
+    ):
+        await client.subscribe("w", DASHBOARD_CHANGED, {"id": board["id"]})
+        refusal = await client.receive()
+        assert refusal["payload"]["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+        assert refusal == {**refusal, "id": "w", "type": "next"}
+        assert refusal["payload"]["data"] is None
+        assert await client.receive() == {"id": "w", "type": "complete"}
+        await until(lambda: len(app.state.live.hub) == 0, "nothing subscribed")

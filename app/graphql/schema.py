@@ -26,6 +26,7 @@ from app.graphql.mutations import Mutation
 from app.graphql.operation_name import RequireOperationName
 from app.graphql.queries import Query
 from app.graphql.request_reader import CloseRequestReader
+from app.graphql.subscription_checks import RefuseCheckedSubscriptions
 from app.graphql.subscriptions import Subscription
 from app.graphql.unavailable import UnavailableDatabase
 from app.observability import current_request_id
@@ -75,6 +76,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: ValidationCache(maxsize=512),
         RequireOperationName,
         lambda: CostLimiter(estimator, report=settings.graphql_cost_in_response),
+        # After the checks above: a subscription they refused is not subscribed.
+        RefuseCheckedSubscriptions,
         lambda: MaskErrors(
             should_mask_error=_should_mask,
             error_message="Unexpected error; quote the X-Request-ID when reporting it.",
