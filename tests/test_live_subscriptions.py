@@ -401,6 +401,17 @@ async def test_subscription_documents_meet_the_query_limits(editor: Caller, live
         message = await client.receive()
     assert message["type"] == "error", message
     assert "alias" in message["payload"][0]["message"].lower()
+    # Past GRAPHQL_MAX_TOKENS the document does not parse: the protocol closes with 4400.
+    fields = " ".join(["version"] * 2100)
+    async with subscribed_client(live_url, editor) as client:
+        await client.subscribe(
+            "w",
+            f"subscription W($id: ID!) {{ dashboardChanged(id: $id) {{ {fields} }} }}",
+            {"id": board["id"]},
+        )
+        code, reason = await client.closed()
+    assert code == 4400
+    assert "more than 2000 tokens" in reason
 
 
 async def test_a_subscription_sent_by_http_is_a_client_error(editor: Caller) -> None:

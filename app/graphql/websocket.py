@@ -18,7 +18,7 @@ from typing import Any
 import jwt
 import orjson
 import strawberry
-from graphql import GraphQLError, OperationDefinitionNode, parse
+from graphql import GraphQLError, GraphQLSyntaxError, OperationDefinitionNode, parse
 from starlette.requests import HTTPConnection
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -213,6 +213,12 @@ class LiveTransportHandler(BaseGraphQLTransportWSHandler[LiveConnection, None]):
             await operation.send_operation_message({"id": operation.id, "type": "complete"})
         except _OperationStreamClosed:  # the operation closed the socket
             return
+        except GraphQLSyntaxError as error:
+            # Past GRAPHQL_MAX_TOKENS the parser gives up, raising instead of answering: a
+            # document that does not parse, which the protocol answers by closing with 4400.
+            self.operations.pop(operation.id, None)
+            reason = error.message.encode()[:_MAX_REASON_BYTES].decode(errors="ignore")
+            await self.websocket.close(4400, reason)
         except Exception as error:
             await self.handle_task_exception(error)
             with suppress(Exception):
