@@ -26,11 +26,12 @@ _FLAG = enum("true", "false", "1", "0")
 SCHEMAS: dict[str, Schema] = {
     "ExportDocument": {
         "type": "object",
-        "description": "An export document (version 2 is written; 1 and 2 are read).",
+        "description": "An export document (version 2 is written; 1 and 2 are read). "
+        "docs/export-import.md describes both; an import checks the whole document.",
         "required": ["format", "version"],
         "properties": {
             "format": {"const": "dashboards-api.export"},
-            "version": INTEGER,
+            "version": {"enum": [1, 2]},
             "exportedAt": STRING,
             "source": OBJECT,
             "collections": array(OBJECT),
