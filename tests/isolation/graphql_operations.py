@@ -48,6 +48,7 @@ DASHBOARD = f"""
   pages {{ name cards {{ name }} }} shares {{ subjectId }}
   cards {{ name config dashboardWidget {{ {WIDGET} }} }}
   placements {{ dashboardWidget {{ {WIDGET} }} }}
+  revisions(first: 3) {{ totalCount edges {{ node {{ message changes {{ path }} }} }} }}
 """
 NODE = f"""
 query N($id: ID!) {{
