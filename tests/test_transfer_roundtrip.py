@@ -81,3 +81,30 @@ async def test_two_exports_of_one_state_are_byte_identical(services: Services) -
 
     same_moment = second.model_copy(update={"exported_at": first.exported_at})
     assert dump_document(first) == dump_document(same_moment)
+
+
+async def test_a_dashboard_or_a_collection_exported_and_imported_elsewhere_is_the_same(
+    services: Services, http: httpx.AsyncClient
+) -> None:
+    # given one dashboard's and one collection's exports
+    source = new_tenant()
+    ids = await build_rich_tenant(services, source)
+    source_admin = Caller(http, source, user="root", scopes=ADMIN_SCOPES)
+    scopes = [("DASHBOARD", ids["overview"]), ("COLLECTION", ids["finance"])]
+    for scope, object_id in scopes:
+        exported = await _export(source_admin, scope=scope, id=str(object_id))
+        target = new_tenant()
+        target_admin = Caller(http, target, user="root", scopes=ADMIN_SCOPES)
+
+        # when each is imported into a fresh tenant and that tenant is exported
+        await _import(target_admin, exported["document"])
+        again = await _export(target_admin)
+
+        # then it holds the same: the path of collections, the widgets and datasets used
+        assert without_moment(again["document"]) == without_moment(exported["document"])
+    dashboard = (await _export(source_admin, scope="DASHBOARD", id=str(ids["overview"])))[
+        "document"
+    ]
+    assert [c["name"] for c in dashboard["collections"]] == ["Finance", "Quarterly"]
+    assert [w["name"] for w in dashboard["widgets"]] == ["Revenue by region", "One"]
+    assert [d["name"] for d in dashboard["datasets"]] == ["sales"]
