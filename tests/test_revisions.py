@@ -829,3 +829,24 @@ async def test_snapshots_a_request_may_read_are_bounded(editor: Caller) -> None:
         await editor.post_graphql(both, {"id": board["id"], "after": encode_cursor(42)})
     ).json()
     assert "at most 100 revision snapshots" in beyond["errors"][0]["message"]
+
+
+async def test_a_library_widget_change_records_a_revision_of_each_dashboard_showing_it(
+    editor: Caller, services: Services
+) -> None:
+    widget = await create_widget(editor, name="Shared")
+    boards = [await create_dashboard(editor, name=f"Shows {n}") for n in range(2)]
+    for board in boards:
+        await place_widgets(editor, board["id"], [widget["id"]])
+    await run(
+        editor,
+        "updateDashboardWidget",
+        "UpdateDashboardWidgetInput",
+        {"id": widget["id"], "config": {"v": 3}},
+    )
+    for board in boards:
+        rows = await revision_rows(services, board["databaseId"])
+        assert [r.version for r in rows] == [1, 2, 3]
+        assert rows[-1].changes == [
+            {"kind": "WIDGET_CHANGED", "path": f"widgets/{widget['databaseId']}"}
+        ]

@@ -21,7 +21,7 @@ from app.domain.constraints import violated_constraint
 from app.domain.datasets import data_source_values
 from app.domain.listing import contains_text, fetch_page
 from app.domain.records import WIDGET_COLUMNS, Page, WidgetRecord
-from app.domain.revisions import record_revision
+from app.domain.revisions import record_revision, revision_note
 from app.domain.validation import UNSET, Problems, is_set
 from app.errors import DomainError, ErrorCode, FieldPath, Problem, not_found
 from db.models import dashboard_widgets, dashboards, placements
@@ -236,8 +236,10 @@ async def update_widget(
                 .where(dashboards.c.tenant_id == ctx.tenant_id, dashboards.c.id.in_(using))
                 .values(version=dashboards.c.version + 1, updated_at=func.now())
             )
-            for dashboard_id in using:
-                await record_revision(conn, ctx, dashboard_id)
+            # A library widget is referenced by the snapshots: say it changed.
+            with revision_note(widget_changed=widget_id if record.in_library else None):
+                for dashboard_id in using:
+                    await record_revision(conn, ctx, dashboard_id)
     if "data_source" in values:
         await ctx.data.cache.invalidate_widget(ctx.tenant_id, widget_id)
     return record

@@ -33,6 +33,7 @@ class ChangeKind(StrEnum):
     GRANT_REMOVED = "GRANT_REMOVED"
     GRANT_CHANGED = "GRANT_CHANGED"
     PUBLIC_LINK_CHANGED = "PUBLIC_LINK_CHANGED"
+    WIDGET_CHANGED = "WIDGET_CHANGED"  # a library widget the dashboard shows
     MORE = "MORE"
 
 

@@ -27,10 +27,12 @@ MESSAGE_MAX = 500
 
 @dataclass(frozen=True, slots=True)
 class RevisionNote:
-    """What the write says about itself: the caller's message, and the version it restored."""
+    """What the write says about itself: the caller's message, the version it restored, and
+    the library widget whose change it is (not part of a snapshot, which only references it)."""
 
     message: str | None = None
     restored_from: int | None = None
+    widget_changed: int | None = None
 
 
 # The note of the write in progress. Set around a write by its transport (the
@@ -52,12 +54,16 @@ def checked_message(message: str | None, field: FieldPath = ("revision_message",
 
 @contextmanager
 def revision_note(
-    message: str | None = None, *, restored_from: int | None = None
+    message: str | None = None,
+    *,
+    restored_from: int | None = None,
+    widget_changed: int | None = None,
 ) -> Iterator[None]:
     """Revisions recorded inside carry this message (checked when recorded; None keeps the
-    message set outside, e.g. by the header) and the version they restored."""
+    message set outside, e.g. by the header), the version they restored, the library widget
+    whose change they record."""
     outer = _note.get() or _NO_NOTE
-    token = _note.set(RevisionNote(message or outer.message, restored_from))
+    token = _note.set(RevisionNote(message or outer.message, restored_from, widget_changed))
     try:
         yield
     finally:
@@ -150,6 +156,9 @@ def _changes(
     changes = describe(before, state, version=version)
     if note.restored_from is not None:
         changes.insert(0, {"kind": ChangeKind.RESTORED.value, "path": str(note.restored_from)})
+    if note.widget_changed is not None:
+        path = f"widgets/{note.widget_changed}"
+        changes.append({"kind": ChangeKind.WIDGET_CHANGED.value, "path": path})
     return changes
 
 

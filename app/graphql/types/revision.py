@@ -23,7 +23,8 @@ strawberry.enum(
     "time (a dashboard older than version history); RESTORED an earlier revision (path: "
     "its version); FIELD_CHANGED a dashboard field (path: the field); PAGE_, CARD_ and GRANT_ "
     "ADDED, REMOVED or CHANGED one (path: pages/<id>, cards/<id>, grants/<id>); CARD_MOVED a "
-    "card to another place or page; PUBLIC_LINK_CHANGED; MORE: the number of further changes "
+    "card to another place or page; PUBLIC_LINK_CHANGED; WIDGET_CHANGED a library widget the "
+    "dashboard shows (path: widgets/<id>); MORE: the number of further changes "
     "not listed (path).",
 )
 
