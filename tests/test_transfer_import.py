@@ -213,3 +213,47 @@ async def test_overwriting_only_fields_keeps_the_cards_and_their_ids(
     assert after["dashboard"]["description"] == "Described by import"
     assert after["dashboard"]["cards"] == before["dashboard"]["cards"]
     assert len(after["dashboard"]["cards"]) == 4
+
+
+async def test_datasets_of_the_same_name_are_reused_replaced_or_copied_by_mode(
+    services: Services, http: httpx.AsyncClient
+) -> None:
+    # given an export, and a tenant whose "sales" dataset reads something else
+    source, target = new_tenant(), new_tenant()
+    await build_rich_tenant(services, source)
+    document = await _export(Caller(http, source, user="root", scopes=ADMIN_SCOPES))
+    admin = Caller(http, target, user="root", scopes=ADMIN_SCOPES)
+    other = copy.deepcopy(document)
+    other["datasets"][1]["source"] = "SELECT 2 AS region, 3 AS revenue"  # "sales"
+    other["datasets"][1]["sourceKind"] = "sql"
+    other["dashboards"], other["widgets"] = [], []
+    await _import(admin, other)
+
+    # when the export is imported as copies, then overwriting
+    copied = await _import(admin, document)
+    after_copy = await tenant_rows(services, target)
+    overwritten = await _import(admin, document, mode="OVERWRITE")
+
+    # then a copy gets a dataset of its own, and an overwrite replaces the one of that name
+    datasets = [a for a in _actions(copied) if a[0] == "DATASET"]
+    assert datasets == [
+        ("DATASET", "dataset-1", "eu sales", "UNCHANGED"),
+        ("DATASET", "dataset-2", "sales (2)", "CREATED"),
+    ]
+    assert [a for a in _actions(overwritten) if a[0] == "DATASET"] == [
+        ("DATASET", "dataset-1", "eu sales", "UNCHANGED"),
+        ("DATASET", "dataset-2", "sales", "UPDATED"),
+    ]
+    rows = await tenant_rows(services, target)
+    assert [(d[0], d[2]) for d in rows["datasets"]] == [
+        ("eu sales", "sql"),
+        ("sales", "table"),
+        ("sales (2)", "table"),
+    ]
+    assert [(w[6], w[5]) for w in after_copy["library widgets"] if w[6]] == [
+        ("revenue_by_region", "sales (2)")
+    ]
+    # the copied widget read the copy; overwriting (matched by its kind) it reads "sales"
+    assert [(w[6], w[5]) for w in rows["library widgets"] if w[6]] == [
+        ("revenue_by_region", "sales")
+    ]
