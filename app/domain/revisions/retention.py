@@ -1,6 +1,7 @@
 """Retention: a revision is kept while it is among its dashboard's last REVISION_KEEP_LAST or
 younger than REVISION_KEEP_DAYS; the newest is always kept. The rest are deleted across
-tenants (the service's own connection), in transactions of at most REVISION_PRUNE_BATCH rows.
+tenants (the service's own connection), in transactions that each read at most
+REVISION_PRUNE_BATCH old revisions.
 
 Pruning never waits for a writer and never makes one wait: it locks the rows it deletes with
 SKIP LOCKED, and those are never a dashboard's newest revision, the only row a writer updates.
@@ -13,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import text
 
@@ -22,15 +24,26 @@ from db.engine import create_engine
 
 log = logging.getLogger(__name__)
 
-# Rows older than the cutoff with at least `keep` newer revisions of their dashboard (the
-# count stops at `keep`), oldest first, skipping rows another transaction holds.
+# One batch: the next `batch` revisions older than the cutoff (after the cursor, oldest
+# first), of which those with at least `keep_last` newer revisions of their dashboard (the
+# count stops there) are deleted, skipping rows another transaction holds. A batch reads
+# at most `batch` old rows whatever the table holds, and the cursor makes one prune a single
+# pass over the old rows (those kept are not read again until the next prune).
 _PRUNE_BATCH = text(
     """
-    WITH doomed AS (
+    WITH candidates AS (
+        SELECT tenant_id, dashboard_id, version, created_at
+        FROM dashboard_revisions
+        WHERE created_at < now() - make_interval(days => :keep_days)
+          AND created_at > COALESCE(CAST(:after AS timestamptz), '-infinity')
+        ORDER BY created_at
+        LIMIT :batch
+    ), doomed AS (
         SELECT r.tenant_id, r.dashboard_id, r.version
         FROM dashboard_revisions r
-        WHERE r.created_at < clock_timestamp() - make_interval(days => :keep_days)
-          AND (
+        JOIN candidates c ON c.tenant_id = r.tenant_id AND c.dashboard_id = r.dashboard_id
+          AND c.version = r.version
+        WHERE (
             SELECT count(*) FROM (
               SELECT 1 FROM dashboard_revisions n
               WHERE n.tenant_id = r.tenant_id AND n.dashboard_id = r.dashboard_id
@@ -38,13 +51,16 @@ _PRUNE_BATCH = text(
               LIMIT :keep_last
             ) newer
           ) >= :keep_last
-        ORDER BY r.created_at
-        LIMIT :batch
-        FOR UPDATE SKIP LOCKED
+        FOR UPDATE OF r SKIP LOCKED
+    ), deleted AS (
+        DELETE FROM dashboard_revisions d USING doomed
+        WHERE d.tenant_id = doomed.tenant_id AND d.dashboard_id = doomed.dashboard_id
+          AND d.version = doomed.version
+        RETURNING 1
     )
-    DELETE FROM dashboard_revisions d USING doomed
-    WHERE d.tenant_id = doomed.tenant_id AND d.dashboard_id = doomed.dashboard_id
-      AND d.version = doomed.version
+    SELECT (SELECT count(*) FROM candidates) AS read,
+           (SELECT max(created_at) FROM candidates) AS last,
+           (SELECT count(*) FROM deleted) AS deleted
     """
 )
 
@@ -65,25 +81,31 @@ class Retention:
 
 
 async def prune_revisions(db: Database, retention: Retention, *, max_batches: int = 0) -> int:
-    """Delete the revisions retention lets go, one bounded transaction at a time, until a
-    batch comes back short (or after `max_batches`, when given); how many were deleted."""
+    """Delete the revisions retention lets go, one bounded transaction at a time, in one
+    pass over the old revisions (or `max_batches` batches, when given); how many went.
+    Revisions that become prunable during the pass (newer ones were recorded meanwhile), and
+    any created at the very instant a batch ended on, go at the next prune."""
     if db.tenant_id is not None:
         raise ValueError("pruning works across tenants: use the service's own database")
     deleted, batches = 0, 0
+    after: datetime | None = None
     while True:
         async with db.transaction() as conn:
-            result = await conn.execute(
-                _PRUNE_BATCH,
-                {
-                    "keep_last": max(retention.keep_last, 1),
-                    "keep_days": retention.keep_days,
-                    "batch": retention.batch,
-                },
-            )
-        count = result.rowcount or 0
-        deleted += count
+            batch = (
+                await conn.execute(
+                    _PRUNE_BATCH,
+                    {
+                        "keep_last": max(retention.keep_last, 1),
+                        "keep_days": retention.keep_days,
+                        "batch": retention.batch,
+                        "after": after,
+                    },
+                )
+            ).one()
+        deleted += int(batch.deleted)
         batches += 1
-        if count < retention.batch or (max_batches and batches >= max_batches):
+        after = batch.last
+        if batch.read < retention.batch or (max_batches and batches >= max_batches):
             return deleted
 
 
