@@ -308,3 +308,20 @@ async def test_the_app_prunes_periodically(editor: Caller, services: Services) -
     )
     off.start()
     await off.stop()
+
+
+async def test_a_prune_passes_the_old_revisions_it_keeps(
+    editor: Caller, services: Services
+) -> None:
+    # given, oldest of all, revisions a retention keeps (fewer than N), then prunable ones
+    kept_board = await with_revisions(editor, 2)
+    pruned_board = await with_revisions(editor, 4)
+    await age(services, kept_board["databaseId"], days=5000)
+    await age(services, pruned_board["databaseId"], days=4500)
+
+    # when batches read fewer rows than the kept ones
+    await prune_revisions(services.db, retention(keep_last=2, batch=1))
+
+    # then the pass went on past them
+    assert await kept(services, kept_board["databaseId"]) == [1, 2]
+    assert await kept(services, pruned_board["databaseId"]) == [3, 4]
