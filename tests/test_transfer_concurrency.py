@@ -98,3 +98,46 @@ async def test_two_overwrite_imports_of_one_tenant_queue_and_both_apply(
     )
     assert now["dashboard"]["version"] == board["version"] + 2
     assert now["dashboard"]["name"] in ("First", "Second")
+
+
+async def test_a_kind_taken_while_an_import_runs_is_a_clear_conflict_and_nothing_is_written(
+    services: Services, http: httpx.AsyncClient
+) -> None:
+    # given a tenant with a library widget of kind "revenue", exported
+    tenant = new_tenant()
+    admin = Caller(http, tenant, user="root", scopes=ADMIN_SCOPES)
+    widget = await admin.graphql(
+        """mutation W($input: CreateDashboardWidgetInput!) {
+             createDashboardWidget(input: $input) { userErrors { code } } }""",
+        {"input": {"name": "Revenue", "widgetType": "KPI_CARD", "kind": "revenue"}},
+    )
+    assert widget["createDashboardWidget"]["userErrors"] == []
+    exported = await admin.graphql(EXPORT, {"input": {"scope": "TENANT"}})
+    document = exported["exportDashboards"]["document"]
+
+    # when another write takes "revenue_2", the kind a COPY import picks, while it runs
+    async with services.db.engine.connect() as other:
+        await other.execute(
+            text(
+                "INSERT INTO dashboard_widgets (tenant_id, name, widget_type, owner_id, kind) "
+                "SELECT id, 'Other', 'KPI_CARD', 'bob', 'revenue_2' FROM tenants WHERE name = :t"
+            ),
+            {"t": tenant},
+        )
+        importing = asyncio.create_task(
+            admin.graphql(IMPORT, {"input": {"document": document, "mode": "COPY"}})
+        )
+        await _waiting_for_locks(services, 1)
+        await other.commit()
+    answer = await importing
+
+    # then the import is refused with a conflict a client can act on, and wrote nothing
+    errors = answer["importDashboards"]["userErrors"]
+    assert [(e["code"], e["field"]) for e in errors] == [
+        ("ALREADY_EXISTS", ["document", "widgets"])
+    ]
+    kinds = await admin.graphql("{ dashboardWidgets(first: 50) { nodes { kind } } }")
+    assert sorted(w["kind"] for w in kinds["dashboardWidgets"]["nodes"]) == [
+        "revenue",
+        "revenue_2",
+    ]

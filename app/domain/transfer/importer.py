@@ -103,19 +103,30 @@ async def import_document(
     except _RollBack as rolled_back:
         return rolled_back.report.as_dry_run()
     except IntegrityError as error:
-        # A dashboard created meanwhile took a code this import chose.
-        if violated_constraint(error) == "uq_dashboards_tenant_id_code":
+        # Another write took a code, kind or name this import chose while it ran.
+        taken = _TAKEN_MEANWHILE.get(violated_constraint(error) or "")
+        if taken is not None:
+            what, field = taken
             raise DomainError(
                 Problem(
                     ErrorCode.ALREADY_EXISTS,
-                    "a dashboard code this import uses was taken meanwhile; import again",
-                    ("dashboards",),
+                    f"{what} this import uses was taken meanwhile; import again",
+                    (field,),
                 )
             ) from error
         raise
     for widget_id in importer.changed_sources:
         await ctx.data.cache.invalidate_widget(ctx.tenant_id, widget_id)
     return report
+
+
+# Unique constraints a concurrent write can beat an import to: what was taken, and where.
+_TAKEN_MEANWHILE = {
+    "uq_dashboards_tenant_id_code": ("a dashboard code", "dashboards"),
+    "uq_dashboard_widgets_tenant_id_kind": ("a widget kind", "widgets"),
+    "uq_datasets_tenant_id_name": ("a dataset name", "datasets"),
+    "uq_collections_sibling_name": ("a collection name", "collections"),
+}
 
 
 class _Importer:
