@@ -120,7 +120,7 @@ async def test_a_kind_taken_while_an_import_runs_is_a_clear_conflict_and_nothing
         await other.execute(
             text(
                 "INSERT INTO dashboard_widgets (tenant_id, name, widget_type, owner_id, kind) "
-                "SELECT id, 'Other', 'KPI_CARD', 'bob', 'revenue_2' FROM tenants WHERE name = :t"
+                "SELECT id, 'Other', 'kpi_card', 'bob', 'revenue_2' FROM tenants WHERE name = :t"
             ),
             {"t": tenant},
         )
