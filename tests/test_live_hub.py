@@ -89,6 +89,14 @@ async def test_nothing_is_queued_after_a_deletion_or_a_lost_access(services: Ser
         assert (await subscriber.next()).outcome is end
 
 
+async def test_a_lost_access_drops_the_changes_not_yet_sent(services: Services) -> None:
+    subscriber = _subscriber(services)
+    subscriber.offer(_changed(2))
+    subscriber.offer(_changed(3))
+    subscriber.offer(Delivery(Outcome.UNSEEN))
+    assert (await subscriber.next()).outcome is Outcome.UNSEEN
+
+
 async def test_a_subscriber_that_falls_behind_is_ended_instead_of_growing(
     services: Services,
 ) -> None:

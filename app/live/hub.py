@@ -55,6 +55,9 @@ class Subscriber:
             self.version = delivery.version
         else:
             self._finished = True  # nothing after a deletion or a lost access
+            if delivery.outcome is Outcome.UNSEEN:
+                # Changes loaded before the access went, not yet sent: never sent now.
+                self._pending.clear()
         if len(self._pending) >= self._capacity:
             self._overflowed = True
             self._pending.clear()
