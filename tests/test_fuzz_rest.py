@@ -193,6 +193,8 @@ class FuzzTenant:
         # A dataset no card reads, which may be deleted, with a column of every kind.
         sales = {"name": "Sales", "source_kind": "sql", "source": SALES_SQL}
         spare = self._send(client, "POST", "/api/datasets", sales)
+        # A real export of one dashboard, which fuzzed imports are given now and then.
+        self.export = self._send(client, "GET", f"/api/export?scope=dashboard&id={one}")
         self.ids = {
             # Mostly the dashboard that holds the cards, pages, share and link.
             "dashboard_id": [str(d) for d in (one, one, *dashboards)],
@@ -284,6 +286,8 @@ def test_rest_operation(
             }
         if own_rows and case.operation.body and case.body is not None:
             case.body = tenant.repaired(case.body, data)
+        if own_rows and path == "/api/import" and data.draw(st.booleans(), label="export"):
+            case.body = tenant.export  # generated bodies are hardly ever importable documents
         if own_rows and path in RENDERS:
             names = data.draw(st.lists(st.sampled_from([*PARAMETERS, "nope"]), max_size=3))
             case.query = {
