@@ -90,15 +90,16 @@ _PARAMETER_TYPES: dict[str, TypeEngine[Any]] = {
 
 
 class _Caller:
-    """The caller in SQL: named parameters, each rule one SQL text for every caller, so that
-    statements using it can be built once per process (`unbound`, values given when they
-    run) or per call (`bound`, values carried)."""
+    """The caller in SQL, as parameters: each rule is one SQL text for every caller. Without
+    values, the parameters are named (caller_parameters), for statements built once per
+    process; with values, they are anonymous and carry them, for statements built per call,
+    so that one statement may hold the rules of several callers."""
 
     def __init__(self, values: dict[str, Any] | None) -> None:
         def parameter(key: str) -> Any:
             if values is None:
                 return bindparam(key, type_=_PARAMETER_TYPES[key])
-            return bindparam(key, values[key], type_=_PARAMETER_TYPES[key])
+            return bindparam(None, values[key], type_=_PARAMETER_TYPES[key], unique=True)
 
         self.tenant_id = parameter("tenant_id")
         self.user_id = parameter("caller_user_id")

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, bindparam, select
-from sqlalchemy.sql import visitors
+from sqlalchemy import select
 
 from app.auth import Principal
 from app.context import Database, RequestContext
@@ -42,8 +40,7 @@ async def dashboard_as_seen_by(
         for start in range(0, max(len(principals), 1), PRINCIPALS_PER_STATEMENT):
             chunk = principals[start : start + PRINCIPALS_PER_STATEMENT]
             flags = [
-                _own_parameters(visible_dashboards(by_principal[p])).label(f"seen_{i}")
-                for i, p in enumerate(chunk)
+                visible_dashboards(by_principal[p]).label(f"seen_{i}") for i, p in enumerate(chunk)
             ]
             row = (
                 await conn.execute(
@@ -57,18 +54,3 @@ async def dashboard_as_seen_by(
             record = DashboardRecord.from_row(row)
             seen.update(p for i, p in enumerate(chunk) if row._mapping[f"seen_{i}"])
     return Sight(record, frozenset(seen))
-
-
-def _own_parameters(condition: ColumnElement[bool]) -> ColumnElement[bool]:
-    """The condition with anonymous parameters of the same values. The rule names its
-    parameters after the caller (caller_roles, ...): two principals' copies in one statement
-    would share them, and one principal's values would stand for both."""
-
-    def fresh(element: Any, **_kw: Any) -> Any:
-        if isinstance(element, BindParameter):
-            return bindparam(None, element.value, type_=element.type, unique=True)
-        return None
-
-    options: dict[str, Any] = {}
-    result: ColumnElement[bool] = visitors.replacement_traverse(condition, options, fresh)
-    return result
