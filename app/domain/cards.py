@@ -18,7 +18,7 @@ from app.context import RequestContext
 from app.domain.dashboard_rows import (
     DASHBOARD_VERSION,
     AtVersion,
-    at_versions,
+    read_at_versions,
     with_dashboard,
     without_versions,
 )
@@ -33,7 +33,7 @@ from app.domain.records import (
     Position,
     WidgetRecord,
 )
-from app.domain.statement_parameters import TENANT_ID, among_ids, batch_parameters
+from app.domain.statement_parameters import TENANT_ID, among_ids
 from app.domain.validation import UNSET, Problems, is_set
 from app.domain.widgets import (
     WidgetType,
@@ -87,8 +87,7 @@ async def get_versioned_cards(
     one statement (reads render cards as plain attributes, with no per-card lookups), with
     the dashboard version they belong to (dashboard_rows.py). The caller has already checked
     that it may see those dashboards, and so their cards' widgets."""
-    rows = await conn.execute(_CARDS_OF_DASHBOARDS, batch_parameters(ctx, dashboard_ids))
-    return at_versions(rows, _card_of_row)
+    return await read_at_versions(conn, _CARDS_OF_DASHBOARDS, ctx, dashboard_ids, _card_of_row)
 
 
 async def get_cards(

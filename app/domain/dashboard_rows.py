@@ -9,8 +9,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import FromClause, Join, Row, Table, and_
+from sqlalchemy import FromClause, Join, Row, Select, Table, and_
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.context import RequestContext
+from app.domain.statement_parameters import batch_parameters
 from db.models import dashboards
 
 T = TypeVar("T")
@@ -32,6 +35,19 @@ def with_dashboard(table: Table, rows_of: FromClause | None = None) -> Join:
         dashboards,
         and_(dashboards.c.tenant_id == table.c.tenant_id, dashboards.c.id == table.c.dashboard_id),
     )
+
+
+async def read_at_versions(
+    conn: AsyncConnection,
+    statement: Select[Any],
+    ctx: RequestContext,
+    dashboard_ids: Iterable[int],
+    make: Callable[[Row[Any]], T],
+) -> dict[int, AtVersion[T]]:
+    """The rows of a statement built once (with TENANT_ID and `among_ids` over the dashboard
+    ids) that selects DASHBOARD_VERSION, for the given dashboards, made into items."""
+    rows = await conn.execute(statement, batch_parameters(ctx, dashboard_ids))
+    return at_versions(rows, make)
 
 
 def at_versions(rows: Iterable[Row[Any]], make: Callable[[Row[Any]], T]) -> dict[int, AtVersion[T]]:

@@ -13,13 +13,13 @@ from app.context import RequestContext
 from app.domain.dashboard_rows import (
     DASHBOARD_VERSION,
     AtVersion,
-    at_versions,
+    read_at_versions,
     with_dashboard,
     without_versions,
 )
 from app.domain.editing import bump_version, editing_dashboard
 from app.domain.records import PAGE_COLUMNS, PageRecord
-from app.domain.statement_parameters import TENANT_ID, among_ids, batch_parameters
+from app.domain.statement_parameters import TENANT_ID, among_ids
 from app.domain.validation import UNSET, Problems, is_set
 from app.domain.widgets import delete_unplaced_card_widgets, placed_widget_ids
 from app.errors import DomainError, ErrorCode, Problem, not_found
@@ -56,8 +56,9 @@ async def get_versioned_pages(
     """Pages of the given dashboards in position order, with the dashboard version they
     belong to (dashboard_rows.py). The caller has already checked that it may see those
     dashboards."""
-    rows = await conn.execute(_PAGES_OF_DASHBOARDS, batch_parameters(ctx, dashboard_ids))
-    return at_versions(rows, PageRecord.from_row)
+    return await read_at_versions(
+        conn, _PAGES_OF_DASHBOARDS, ctx, dashboard_ids, PageRecord.from_row
+    )
 
 
 async def get_pages(

@@ -18,12 +18,12 @@ from app.domain.access import Action, visible_dashboards
 from app.domain.dashboard_rows import (
     DASHBOARD_VERSION,
     AtVersion,
-    at_versions,
+    read_at_versions,
     with_dashboard,
     without_versions,
 )
 from app.domain.editing import bump_version, editing_dashboard
-from app.domain.statement_parameters import TENANT_ID, among_ids, batch_parameters
+from app.domain.statement_parameters import TENANT_ID, among_ids
 from app.domain.validation import Problems
 from app.errors import FieldPath, not_found
 from db.models import dashboards, share_grants
@@ -82,8 +82,9 @@ async def get_versioned_shares(
 ) -> dict[int, AtVersion[ShareRecord]]:
     """Grants of the given dashboards, with the dashboard version they belong to
     (dashboard_rows.py). The caller has already checked it may see them."""
-    rows = await conn.execute(_SHARES_OF_DASHBOARDS, batch_parameters(ctx, dashboard_ids))
-    return at_versions(rows, ShareRecord.from_row)
+    return await read_at_versions(
+        conn, _SHARES_OF_DASHBOARDS, ctx, dashboard_ids, ShareRecord.from_row
+    )
 
 
 async def get_shares(
