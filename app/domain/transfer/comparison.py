@@ -49,7 +49,7 @@ def current_content(
     board_pages: list[PageRecord], cards: list[Card], grants: list[ShareRecord] | None
 ) -> tuple[Any, ...]:
     """A dashboard's pages, cards (and grants, when compared) in the target, in the form
-    _Importer._content gives a document's dashboard."""
+    import_contents.wanted_content gives a document's dashboard."""
     page_index = {p.id: n for n, p in enumerate(board_pages)}
     return (
         tuple(p.name for p in board_pages),
