@@ -209,3 +209,44 @@ async def test_different_selections_of_the_shared_cards_each_answer_what_they_se
         ("w1", "w1"),
         ("w2", "w2"),
     ]
+
+
+async def test_a_restored_revision_is_read_at_once(editor: Caller, count_statements: Any) -> None:
+    # given a dashboard read (so cached) after a card was moved and its page renamed
+    dashboard_id, _ = await _board_with_cards(editor)
+    _, original = await _read(editor, dashboard_id, count_statements)
+    card_id = original["cards"][0]["id"]
+    moved = {
+        "dashboardId": dashboard_id,
+        "cardId": card_id,
+        "layout": {"x": 6, "y": 9, "w": 2, "h": 2},
+    }
+    data = await editor.graphql(UPDATE_CARD, {"input": moved})
+    assert data["updateDashboardCard"]["userErrors"] == []
+    data = await editor.graphql(
+        UPDATE_PAGE, {"input": {"dashboardId": dashboard_id, "page": 1, "name": "Renamed"}}
+    )
+    assert data["updateDashboardPage"]["userErrors"] == []
+    _, changed = await _read(editor, dashboard_id, count_statements)
+    assert changed["cards"][0]["layout"] == {"x": 6, "y": 9}
+    assert changed["pages"][0]["name"] == "Renamed"
+
+    # when the revision before both changes is restored
+    data = await editor.graphql(
+        """mutation R($input: RestoreDashboardRevisionInput!) {
+             restoreDashboardRevision(input: $input) { userErrors { field message code } } }""",
+        {
+            "input": {
+                "dashboardId": dashboard_id,
+                "version": original["version"],
+                "expectedVersion": changed["version"],
+            }
+        },
+    )
+    assert data["restoreDashboardRevision"]["userErrors"] == []
+
+    # then the next read shows the restored cards and pages, not the cached ones
+    _, restored = await _read(editor, dashboard_id, count_statements)
+    assert restored["version"] > changed["version"]
+    assert restored["cards"] == original["cards"]
+    assert restored["pages"] == original["pages"]
