@@ -29,7 +29,13 @@ from app.domain.editing import bump_version, lock_dashboard
 from app.domain.listing import contains_text, fetch_page
 from app.domain.pages import create_first_page
 from app.domain.parameters import FilterOperator, as_json, check_definitions, definitions
-from app.domain.records import DASHBOARD_COLUMNS, DashboardRecord, Page, PageRecord
+from app.domain.records import (
+    DASHBOARD_COLUMNS,
+    DASHBOARD_CONTENT_FIELDS,
+    DashboardRecord,
+    Page,
+    PageRecord,
+)
 from app.domain.revisions import record_revision
 from app.domain.statement_parameters import TENANT_ID, among_ids
 from app.domain.validation import UNSET, Problems, is_set, storable_text
@@ -80,20 +86,7 @@ class DashboardChanges:
     def as_values(self) -> dict[str, Any]:
         values = {
             name: getattr(self, name)
-            for name in (
-                "code",
-                "name",
-                "description",
-                "is_active",
-                "is_default",
-                "role_ids",
-                "collection_id",
-                "parameters",
-                "visibility",
-                "tags",
-                "type",
-                "refresh_interval",
-            )
+            for name in DASHBOARD_CONTENT_FIELDS
             if is_set(getattr(self, name))
         }
         for key in ("code", "name"):

@@ -26,6 +26,25 @@ def columns_of(record_type: type[Any], row: Row[Any]) -> dict[str, Any]:
     return {f.name: mapping[f.name] for f in fields(record_type)}
 
 
+# A dashboard's own columns that make its content: what an update may change, what a revision
+# keeps and what a restore writes back. Not among them: id, owner, version and timestamps,
+# which belong to the row rather than to its content.
+DASHBOARD_CONTENT_FIELDS = (
+    "code",
+    "name",
+    "description",
+    "is_active",
+    "is_default",
+    "role_ids",
+    "collection_id",
+    "parameters",
+    "visibility",
+    "tags",
+    "type",
+    "refresh_interval",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class DashboardRecord:
     id: int

@@ -23,11 +23,11 @@ from app.domain.access import Action
 from app.domain.collections import require_collection
 from app.domain.constraints import violated_constraint
 from app.domain.editing import bump_version, lock_dashboard
-from app.domain.records import DashboardRecord
+from app.domain.records import DASHBOARD_CONTENT_FIELDS, DashboardRecord
 from app.domain.revisions.patches import same
 from app.domain.revisions.reading import states_at
 from app.domain.revisions.recording import revision_note
-from app.domain.revisions.snapshot import DASHBOARD_FIELDS, Snapshot, current_snapshot
+from app.domain.revisions.snapshot import Snapshot, current_snapshot
 from app.domain.widgets import delete_unplaced_card_widgets
 from app.errors import DomainError, ErrorCode, Problem, not_found
 from db.models import dashboard_widgets, datasets, pages, placements, share_grants
@@ -82,7 +82,7 @@ async def restore_revision(
             await _write_grants(conn, ctx, dashboard_id, target)
         values = {
             name: fields[name]
-            for name in DASHBOARD_FIELDS
+            for name in DASHBOARD_CONTENT_FIELDS
             if name not in _NOT_RESTORED and not same(fields[name], live["dashboard"][name])
         }
         with revision_note(message, restored_from=version):

@@ -10,27 +10,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.domain.records import DASHBOARD_CONTENT_FIELDS
 from app.domain.statement_parameters import TENANT_ID, among_ids
 from db.models import dashboard_widgets, dashboards, pages, placements, public_links, share_grants
 
 Snapshot = dict[str, Any]
 
-# The dashboard columns a revision keeps (and a restore writes back). Not kept: id, owner,
-# version and timestamps, which belong to the row rather than to its content.
-DASHBOARD_FIELDS = (
-    "code",
-    "name",
-    "description",
-    "is_active",
-    "is_default",
-    "role_ids",
-    "collection_id",
-    "parameters",
-    "visibility",
-    "tags",
-    "type",
-    "refresh_interval",
-)
 PAGE_FIELDS = ("name", "position")
 CARD_FIELDS = ("page_id", "widget_id", "position", "ordinal", "client_key", "title")
 CARD_WIDGET_FIELDS = (
@@ -58,7 +43,7 @@ async def current_snapshot(conn: AsyncConnection, tenant_id: int, dashboard_id: 
     """The dashboard's state as this transaction sees it."""
     dashboard = (
         await conn.execute(
-            select(*(dashboards.c[name] for name in DASHBOARD_FIELDS)).where(
+            select(*(dashboards.c[name] for name in DASHBOARD_CONTENT_FIELDS)).where(
                 dashboards.c.tenant_id == tenant_id, dashboards.c.id == dashboard_id
             )
         )
