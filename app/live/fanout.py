@@ -15,6 +15,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Final
 
+from app.background import BackgroundTask
 from app.context import Database
 from app.live.hub import DashboardKey, Delivery, Hub, Outcome, Subscriber
 from app.live.notices import ChangeNotice
@@ -41,18 +42,14 @@ class Fanout:
         self._queue: asyncio.Queue[ChangeNotice | DashboardKey | _Resync] = asyncio.Queue(backlog)
         self._resync_wanted = False
         self._resync_queued = False
-        self._task: asyncio.Task[None] | None = None
+        self._task = BackgroundTask("live-fanout")
         self.loads = 0  # batched visibility loads run (for tests and measurements)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="live-fanout")
+        self._task.start(self._run())
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._task.stop()
 
     def notice(self, notice: ChangeNotice) -> None:
         """Called for each notice the listener hears; costs nothing for unwatched dashboards."""

@@ -13,6 +13,7 @@ from contextlib import suppress
 
 import asyncpg
 
+from app.background import BackgroundTask
 from app.data.roles import plain_url
 from app.domain.change_notices import CHANNEL
 
@@ -38,20 +39,16 @@ class ChangeListener:
         self._backoff_initial = backoff_initial
         self._backoff_max = backoff_max
         self._health_check_seconds = health_check_seconds
-        self._task: asyncio.Task[None] | None = None
+        self._task = BackgroundTask("live-listener")
         self.listening = asyncio.Event()
         self.backend_pid: int | None = None  # of the LISTEN connection, while listening
         self.connects = 0
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="live-listener")
+        self._task.start(self._run())
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._task.stop()
 
     async def _run(self) -> None:
         delay = self._backoff_initial

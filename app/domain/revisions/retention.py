@@ -11,13 +11,13 @@ db/models.py), so deleting the oldest never breaks the chain of patches of the o
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import text
 
+from app.background import BackgroundTask
 from app.context import Database
 from app.settings import Settings
 from db.engine import create_engine
@@ -140,15 +140,11 @@ class RevisionPruner:
 
     def __init__(self, db: Database, settings: Settings) -> None:
         self._db, self._settings = db, settings
-        self._task: asyncio.Task[None] | None = None
+        self._task = BackgroundTask("revision-pruner")
 
     def start(self) -> None:
         if self._settings.revision_prune_interval_seconds > 0:
-            self._task = asyncio.create_task(prune_periodically(self._db, self._settings))
+            self._task.start(prune_periodically(self._db, self._settings))
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._task.stop()
