@@ -131,14 +131,7 @@ async def _require_references(conn: AsyncConnection, ctx: RequestContext, target
             ).scalars()
         )
         if missing := sorted(library - existing):
-            raise DomainError(
-                Problem(
-                    ErrorCode.UNKNOWN_REFERENCE,
-                    f"this revision shows widget(s) {', '.join(map(str, missing))}, deleted "
-                    "since; it cannot be restored",
-                    ("version",),
-                )
-            )
+            raise _deleted_since("this revision shows widget(s)", missing)
     wanted = {w["dataset_id"] for w in target["card_widgets"].values() if w["dataset_id"]}
     if wanted:
         existing = set(
@@ -151,14 +144,18 @@ async def _require_references(conn: AsyncConnection, ctx: RequestContext, target
             ).scalars()
         )
         if missing := sorted(wanted - existing):
-            raise DomainError(
-                Problem(
-                    ErrorCode.UNKNOWN_REFERENCE,
-                    f"this revision's cards read dataset(s) {', '.join(map(str, missing))}, "
-                    "deleted since; it cannot be restored",
-                    ("version",),
-                )
-            )
+            raise _deleted_since("this revision's cards read dataset(s)", missing)
+
+
+def _deleted_since(reference: str, missing: list[int]) -> DomainError:
+    """The revision refers to rows of the tenant deleted since: `reference` says how."""
+    return DomainError(
+        Problem(
+            ErrorCode.UNKNOWN_REFERENCE,
+            f"{reference} {', '.join(map(str, missing))}, deleted since; it cannot be restored",
+            ("version",),
+        )
+    )
 
 
 async def _write_content(
