@@ -193,29 +193,16 @@ def _token(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _tenant_data(args: argparse.Namespace, settings: Settings) -> int:
-    from app.data.plane import DataPlane
-    from app.main import resolve_database_url
-    from app.tenancy import TENANT_NAME, TenantDirectory
-    from db.engine import create_engine
-    from db.migrate import upgrade
+    from app.cli_tenant import open_tenant, tenant_name
 
-    name = args.tenant.strip().lower()
-    if not TENANT_NAME.match(name):
-        print(f"not a tenant name: {args.tenant!r}", file=sys.stderr)
+    name = tenant_name(args.tenant)
+    if name is None:
         return 2
 
     async def run() -> tuple[str, str]:
-        url = await resolve_database_url(settings)
-        await upgrade(url)
-        engine = create_engine(url, pool_size=1, max_overflow=0)
-        data = DataPlane.create(url, settings)
-        try:
-            tenant_id = await TenantDirectory(engine, 1).id_for(name)
-            role = await data.sandbox.ensure_tenant(tenant_id)
+        async with open_tenant(settings, name, pool_size=1) as opened:
+            role = await opened.data.sandbox.ensure_tenant(opened.tenant_id)
             return role.schema, role.role
-        finally:
-            await data.close()
-            await engine.dispose()
 
     schema, role = asyncio.run(run())
     print(f"tenant {name}: schema {schema}, read by role {role}")

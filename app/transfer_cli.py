@@ -9,20 +9,23 @@ import argparse
 import asyncio
 import sys
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 import orjson
 from sqlalchemy import select
 from tqdm import tqdm
 
 from app.auth import ADMIN_SCOPE, EDIT_SCOPE, Principal
+from app.cli_tenant import open_tenant, tenant_name
 from app.context import Database, RequestContext
 from app.settings import Settings
 
 SERVICE_USER = "dashboards-api"
+
+T = TypeVar("T")
 
 
 def add_commands(commands: Any) -> dict[str, Callable[[argparse.Namespace, Settings], int]]:
@@ -81,60 +84,40 @@ class _Bars:
 async def _service_context(
     settings: Settings, tenant: str, user: str
 ) -> AsyncIterator[RequestContext]:
-    from app.data.plane import DataPlane
-    from app.main import resolve_database_url
-    from app.tenancy import TenantDirectory
-    from db.engine import create_engine
-    from db.migrate import upgrade
-
-    url = await resolve_database_url(settings)
-    await upgrade(url)
-    engine = create_engine(url, pool_size=2, max_overflow=0)
-    data = DataPlane.create(url, settings)
-    try:
-        tenant_id = await TenantDirectory(engine, 1).id_for(tenant)
+    async with open_tenant(settings, tenant, pool_size=2) as opened:
         scopes = frozenset({EDIT_SCOPE, ADMIN_SCOPE})
         yield RequestContext(
             principal=Principal(user, frozenset({tenant}), frozenset(), frozenset(), scopes),
             tenant_name=tenant,
-            tenant_id=tenant_id,
-            db=Database(engine).for_tenant(tenant_id),
+            tenant_id=opened.tenant_id,
+            db=Database(opened.engine).for_tenant(opened.tenant_id),
             settings=settings,
             request_id=f"cli-{uuid.uuid4().hex[:8]}",
-            data=data,
+            data=opened.data,
         )
-    finally:
-        await data.close()
-        await engine.dispose()
 
 
-def _tenant(args: argparse.Namespace) -> str | None:
-    from app.tenancy import TENANT_NAME
-
-    name: str = args.tenant.strip().lower()
-    if not TENANT_NAME.match(name):
-        print(f"not a tenant name: {args.tenant!r}", file=sys.stderr)
-        return None
-    return name
-
-
-def _refused(error: Exception) -> int:
+def _run(work: Coroutine[Any, Any, T], bars: _Bars) -> T | None:
+    """The command's work, run; None when the domain refused it (said on stderr)."""
     from app.errors import DomainError
 
-    if not isinstance(error, DomainError):
-        raise error
-    for problem in error.problems:
-        print(f"{problem.code.value}: {problem.message}", file=sys.stderr)
-    return 1
+    try:
+        return asyncio.run(work)
+    except DomainError as error:
+        for problem in error.problems:
+            print(f"{problem.code.value}: {problem.message}", file=sys.stderr)
+        return None
+    finally:
+        bars.close()
 
 
 def run_export(args: argparse.Namespace, settings: Settings) -> int:
     from app.domain import transfer
     from app.domain.transfer import ExportScope
-    from app.errors import DomainError, not_found
+    from app.errors import not_found
     from db.models import dashboards
 
-    tenant = _tenant(args)
+    tenant = tenant_name(args.tenant)
     if tenant is None:
         return 2
     bars = _Bars(args.progress or sys.stderr.isatty(), sys.stderr)
@@ -160,12 +143,9 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
             )
             return transfer.dump_document(document)
 
-    try:
-        content = asyncio.run(run())
-    except DomainError as error:
-        return _refused(error)
-    finally:
-        bars.close()
+    content = _run(run(), bars)
+    if content is None:
+        return 1
     if args.output:
         args.output.write_bytes(content + b"\n")
     else:
@@ -176,9 +156,8 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
 def run_import(args: argparse.Namespace, settings: Settings) -> int:
     from app.domain import transfer
     from app.domain.transfer import ImportMode
-    from app.errors import DomainError
 
-    tenant = _tenant(args)
+    tenant = tenant_name(args.tenant)
     if tenant is None:
         return 2
     size = args.file.stat().st_size if args.file.is_file() else -1
@@ -210,12 +189,9 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
                 progress=bars,
             )
 
-    try:
-        report = asyncio.run(run())
-    except DomainError as error:
-        return _refused(error)
-    finally:
-        bars.close()
+    report = _run(run(), bars)
+    if report is None:
+        return 1
     heading = "dry run, nothing changed" if report.dry_run else "imported"
     print(f"{heading} into {tenant} ({report.mode.value}):")
     for counts in report.counts():
