@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Collection
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import replace
 from typing import TypeVar
 
@@ -62,15 +62,19 @@ def user_error(problem: Problem) -> UserError:
 
 
 async def attempt(
-    operation: Awaitable[T], list_field: str | None = None
+    operation: Awaitable[T],
+    list_field: str | None = None,
+    *,
+    as_user_error: Callable[[Problem], UserError] = user_error,
 ) -> tuple[T | None, list[UserError]]:
     """Run a domain operation; a refusal becomes userErrors instead of an exception.
     For operations whose domain input is a bare list (REST sends an array), `list_field`
-    names the input holding it: a path that starts at an item index goes under it."""
+    names the input holding it: a path that starts at an item index goes under it.
+    `as_user_error` is for inputs whose problems' paths are spelled otherwise."""
     try:
         return await operation, []
     except DomainError as error:
-        return None, [user_error(_under(p, list_field)) for p in error.problems]
+        return None, [as_user_error(_under(p, list_field)) for p in error.problems]
 
 
 def _under(problem: Problem, list_field: str | None) -> Problem:

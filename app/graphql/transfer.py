@@ -16,9 +16,9 @@ from app.domain.transfer import (
     ImportReport,
     ObjectKind,
 )
-from app.errors import DomainError, ErrorCode, FieldPath, Problem
+from app.errors import ErrorCode, FieldPath, Problem
 from app.graphql.context import Info
-from app.graphql.errors import UserError, query_result
+from app.graphql.errors import UserError, attempt, query_result
 from app.graphql.ids import database_id_of
 
 strawberry.enum(ExportScope, name="ExportScope", description="What an export holds.")
@@ -196,17 +196,16 @@ class TransferMutations:
     async def import_dashboards(
         self, info: Info, input: ImportDashboardsInput
     ) -> ImportDashboardsPayload:
-        report, errors = None, []
-        try:
-            report = await transfer.import_document(
+        report, errors = await attempt(
+            transfer.import_document(
                 info.context.request,
                 input.document,
                 mode=input.mode,
                 dry_run=input.dry_run,
                 include_grants=input.include_grants,
-            )
-        except DomainError as error:
-            errors = [_document_error(p) for p in error.problems]
+            ),
+            as_user_error=_document_error,
+        )
         info.context.after_write()
         return ImportDashboardsPayload(
             report=ImportDashboardsReport.from_report(report) if report else None,
