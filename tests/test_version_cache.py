@@ -250,3 +250,19 @@ async def test_a_restored_revision_is_read_at_once(editor: Caller, count_stateme
     assert restored["version"] > changed["version"]
     assert restored["cards"] == original["cards"]
     assert restored["pages"] == original["pages"]
+
+
+async def test_a_dashboard_without_cards_or_grants_is_kept_too(
+    editor: Caller, count_statements: Any
+) -> None:
+    # given a dashboard with no cards and no grants, read once
+    dashboard = await create_dashboard(editor)
+    first_count, first = await _read(editor, dashboard["id"], count_statements)
+
+    # when it is read again
+    again_count, again = await _read(editor, dashboard["id"], count_statements)
+
+    # then its empty lists came from the cache as well: no statement for them
+    assert (first["cards"], first["shares"]) == ([], [])
+    assert again == first
+    assert again_count == first_count - 3

@@ -16,10 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.context import RequestContext
 from app.domain.dashboard_rows import (
-    DASHBOARD_VERSION,
     AtVersion,
     read_at_versions,
-    with_dashboard,
+    rows_of_dashboards,
     without_versions,
 )
 from app.domain.datasets import data_source_values
@@ -33,7 +32,6 @@ from app.domain.records import (
     Position,
     WidgetRecord,
 )
-from app.domain.statement_parameters import TENANT_ID, among_ids
 from app.domain.validation import UNSET, Problems, is_set
 from app.domain.widgets import (
     WidgetType,
@@ -66,11 +64,11 @@ _CARD_JOIN = placements.join(
     ),
 )
 # With the version of the dashboard the cards were read at, in the same statement.
-_CARDS_OF_DASHBOARDS = (
-    select(DASHBOARD_VERSION, *PLACEMENT_COLUMNS, *_CARD_WIDGET_COLUMNS)
-    .select_from(with_dashboard(placements, _CARD_JOIN))
-    .where(placements.c.tenant_id == TENANT_ID, among_ids(placements.c.dashboard_id))
-    .order_by(placements.c.dashboard_id, placements.c.ordinal, placements.c.id)
+_CARDS_OF_DASHBOARDS = rows_of_dashboards(
+    placements,
+    [*PLACEMENT_COLUMNS, *_CARD_WIDGET_COLUMNS],
+    [placements.c.ordinal, placements.c.id],
+    rows_of=_CARD_JOIN,
 )
 
 

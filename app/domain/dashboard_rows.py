@@ -5,15 +5,15 @@ app/graphql/version_cache.py."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import FromClause, Join, Row, Select, Table, and_
+from sqlalchemy import FromClause, Row, Select, Table, and_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.context import RequestContext
-from app.domain.statement_parameters import batch_parameters
+from app.domain.statement_parameters import TENANT_ID, among_ids, batch_parameters
 from db.models import dashboards
 
 T = TypeVar("T")
@@ -29,11 +29,24 @@ class AtVersion(Generic[T]):
     items: list[T]
 
 
-def with_dashboard(table: Table, rows_of: FromClause | None = None) -> Join:
-    """`table` (or `rows_of`, a join from it) joined to the dashboard of `table`'s rows."""
-    return (table if rows_of is None else rows_of).join(
-        dashboards,
-        and_(dashboards.c.tenant_id == table.c.tenant_id, dashboards.c.id == table.c.dashboard_id),
+def rows_of_dashboards(
+    table: Table,
+    columns: Sequence[Any],
+    order_by: Sequence[Any],
+    rows_of: FromClause | None = None,
+) -> Select[Any]:
+    """For each dashboard among `:ids` of tenant `:tenant_id`: its version and `columns` of
+    `table`'s rows of it (`rows_of`: a join from `table`), ordered by `order_by`; a dashboard
+    without rows gives one row of nulls, so that it is dated too. Built once per process."""
+    joined = dashboards.outerjoin(
+        table if rows_of is None else rows_of,
+        and_(table.c.tenant_id == dashboards.c.tenant_id, table.c.dashboard_id == dashboards.c.id),
+    )
+    return (
+        select(dashboards.c.id.label("of_dashboard"), DASHBOARD_VERSION, *columns)
+        .select_from(joined)
+        .where(dashboards.c.tenant_id == TENANT_ID, among_ids(dashboards.c.id))
+        .order_by(dashboards.c.id, *order_by)
     )
 
 
@@ -44,20 +57,20 @@ async def read_at_versions(
     dashboard_ids: Iterable[int],
     make: Callable[[Row[Any]], T],
 ) -> dict[int, AtVersion[T]]:
-    """The rows of a statement built once (with TENANT_ID and `among_ids` over the dashboard
-    ids) that selects DASHBOARD_VERSION, for the given dashboards, made into items."""
+    """A `rows_of_dashboards` statement's rows for the given dashboards, made into items."""
     rows = await conn.execute(statement, batch_parameters(ctx, dashboard_ids))
     return at_versions(rows, make)
 
 
 def at_versions(rows: Iterable[Row[Any]], make: Callable[[Row[Any]], T]) -> dict[int, AtVersion[T]]:
-    """Rows carrying `dashboard_id` and DASHBOARD_VERSION, made into items by dashboard."""
+    """A `rows_of_dashboards` statement's rows made into items, by dashboard."""
     found: dict[int, AtVersion[T]] = {}
     for row in rows:
-        entry = found.get(row.dashboard_id)
+        entry = found.get(row.of_dashboard)
         if entry is None:
-            entry = found[row.dashboard_id] = AtVersion(row.dashboard_version, [])
-        entry.items.append(make(row))
+            entry = found[row.of_dashboard] = AtVersion(row.dashboard_version, [])
+        if row.id is not None:  # else the row of nulls of a dashboard without rows
+            entry.items.append(make(row))
     return found
 
 

@@ -6,20 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.context import RequestContext
 from app.domain.dashboard_rows import (
-    DASHBOARD_VERSION,
     AtVersion,
     read_at_versions,
-    with_dashboard,
+    rows_of_dashboards,
     without_versions,
 )
 from app.domain.editing import bump_version, editing_dashboard
 from app.domain.records import PAGE_COLUMNS, PageRecord
-from app.domain.statement_parameters import TENANT_ID, among_ids
 from app.domain.validation import UNSET, Problems, is_set
 from app.domain.widgets import delete_unplaced_card_widgets, placed_widget_ids
 from app.errors import DomainError, ErrorCode, Problem, not_found
@@ -42,12 +40,7 @@ async def create_first_page(
     return PageRecord.from_row(row)
 
 
-_PAGES_OF_DASHBOARDS = (
-    select(DASHBOARD_VERSION, *PAGE_COLUMNS)
-    .select_from(with_dashboard(pages))
-    .where(pages.c.tenant_id == TENANT_ID, among_ids(pages.c.dashboard_id))
-    .order_by(pages.c.dashboard_id, pages.c.position)
-)
+_PAGES_OF_DASHBOARDS = rows_of_dashboards(pages, PAGE_COLUMNS, [pages.c.position])
 
 
 async def get_versioned_pages(

@@ -16,14 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.context import RequestContext
 from app.domain.access import Action, visible_dashboards
 from app.domain.dashboard_rows import (
-    DASHBOARD_VERSION,
     AtVersion,
     read_at_versions,
-    with_dashboard,
+    rows_of_dashboards,
     without_versions,
 )
 from app.domain.editing import bump_version, editing_dashboard
-from app.domain.statement_parameters import TENANT_ID, among_ids
 from app.domain.validation import Problems
 from app.errors import FieldPath, not_found
 from db.models import dashboards, share_grants
@@ -69,12 +67,7 @@ class ShareRecord:
         )
 
 
-_SHARES_OF_DASHBOARDS = (
-    select(DASHBOARD_VERSION, *SHARE_COLUMNS)
-    .select_from(with_dashboard(share_grants))
-    .where(share_grants.c.tenant_id == TENANT_ID, among_ids(share_grants.c.dashboard_id))
-    .order_by(share_grants.c.dashboard_id, share_grants.c.id)
-)
+_SHARES_OF_DASHBOARDS = rows_of_dashboards(share_grants, SHARE_COLUMNS, [share_grants.c.id])
 
 
 async def get_versioned_shares(
