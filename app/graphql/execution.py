@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from math import isfinite
 from typing import Any, cast
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, WeakValueDictionary
 
 from graphql import (
     GraphQLBoolean,
@@ -263,8 +263,30 @@ def _items_builder(item: ObjectPlan, build: Build) -> Callable[[Any], list[Any]]
     return build_items
 
 
-# What a selection set selects, alias by alias and nested, whatever the document it is in.
-Shape = tuple[Any, ...]
+class Shape:
+    """What a selection set selects, alias by alias and nested, whatever the document it is
+    in. Interned: equal shapes are one object, so a memo finds its entry by identity, and the
+    nested tuple is hashed once, not at every lookup."""
+
+    __slots__ = ("__weakref__", "_hash", "parts")
+
+    def __init__(self, parts: tuple[Any, ...]) -> None:
+        self.parts = parts
+        self._hash = hash(parts)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return self is other or (isinstance(other, Shape) and self.parts == other.parts)
+
+    @classmethod
+    def of(cls, parts: tuple[Any, ...]) -> Shape:
+        return _SHAPES.setdefault(parts, cls(parts))
+
+
+# Shapes in use: a shape lives while a memo or an operation's plan holds it.
+_SHAPES: WeakValueDictionary[tuple[Any, ...], Shape] = WeakValueDictionary()
 
 # An object with this attribute (a dict) never changes once made and is shared by requests
 # (app/graphql/version_cache.py): what a selection set builds from it is kept there, by the
@@ -379,7 +401,7 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
         build, shape = self._plan_selection(parent_type, grouped_field_set)
         # The set is kept alive with its builder, so that its id cannot be reused.
         builders[id(grouped_field_set)] = (grouped_field_set, build)
-        if build is not NOT_PLAIN:
+        if shape is not None:
             self._plain_shapes[id(build)] = shape
         return build
 
@@ -394,31 +416,32 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def _plan_selection(
         self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
-    ) -> tuple[Any, Shape]:
+    ) -> tuple[Any, Shape | None]:
         """The selection set's builder and shape, or NOT_PLAIN."""
         plans = plans_for(parent_type)
         steps: list[tuple[str, Callable[[Any], Any]]] = []
-        shape: list[Any] = [parent_type.name]
+        parts: list[Any] = [parent_type.name]
         for response_name, field_details_list in grouped_field_set.items():
             field_name = field_details_list[0].node.name.value
             plan = plans.get(field_name)
             if plan is None:
-                return NOT_PLAIN, ()
+                return NOT_PLAIN, None
             if not isinstance(plan, ObjectPlan):
                 steps.append((response_name, plan.answer))
-                shape.append((response_name, field_name))
+                parts.append((response_name, field_name))
                 continue
             sub_fields, new_defer_usages, _ = self.collect_subfields(
                 plan.object_type, field_details_list
             )
             if new_defer_usages:
-                return NOT_PLAIN, ()
+                return NOT_PLAIN, None
             sub_build = self._builder(plan.object_type, sub_fields)
             if sub_build is NOT_PLAIN:
-                return NOT_PLAIN, ()
+                return NOT_PLAIN, None
             steps.append((response_name, _object_step(plan, sub_build)))
-            shape.append((response_name, field_name, self._plain_shapes[id(sub_build)]))
-        return _selection_builder(steps, tuple(shape)), tuple(shape)
+            parts.append((response_name, field_name, self._plain_shapes[id(sub_build)]))
+        shape = Shape.of(tuple(parts))
+        return _selection_builder(steps, shape), shape
 
     def execute_field(
         self,
