@@ -73,6 +73,12 @@ async def read_at_version(
             return cached  # type: ignore[return-value]
     read = await load()
     converted = convert(read)
-    if cache is not None and read.version is not None:
-        cache.put((what, tenant_id, dashboard_id, read.version), converted)
+    # Rows carry the version they were read at. No rows carry none: they are filed under the
+    # version the caller read the dashboard at. Should a write have emptied the dashboard
+    # in between, that version is already superseded, and only requests that read it before
+    # the write committed can ask for it: they would read the same empty rows without the
+    # cache.
+    filed_version = read.version if read.version is not None else version
+    if cache is not None and filed_version is not None:
+        cache.put((what, tenant_id, dashboard_id, filed_version), converted)
     return converted
