@@ -8,7 +8,7 @@ from typing import Any
 
 from app.graphql.version_cache import VersionCache
 from tests.conftest import Caller
-from tests.helpers import create_dashboard, create_widget, place_widgets
+from tests.helpers import UPDATE_WIDGET, create_dashboard, create_widget, place_widgets
 
 BOARD = """
 query B($id: ID!) { dashboard(id: $id) {
@@ -34,12 +34,6 @@ mutation P($input: UpdateDashboardPageInput!) {
 SHARE = """
 mutation S($input: ShareDashboardInput!) {
   shareDashboard(input: $input) { userErrors { field message code } }
-}
-"""
-
-UPDATE_WIDGET = """
-mutation W($input: UpdateDashboardWidgetInput!) {
-  updateDashboardWidget(input: $input) { userErrors { field message code } }
 }
 """
 

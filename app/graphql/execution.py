@@ -387,32 +387,27 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return manager is None or not manager.middlewares
 
     def _builder(self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet) -> Any:
-        """The selection set's builder, or NOT_PLAIN; memoized for this operation on the
-        identity of the grouped field set, which graphql-core memoizes per list."""
-        builders: dict[int, tuple[GroupedFieldSet, Any]] | None = getattr(
+        """The selection set's builder, or NOT_PLAIN."""
+        return self._planned(parent_type, grouped_field_set)[0]
+
+    def _planned(
+        self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
+    ) -> tuple[Any, Shape | None]:
+        """The selection set's builder and shape (NOT_PLAIN, None); memoized for this
+        operation on the identity of the grouped field set, which graphql-core memoizes."""
+        planned: dict[int, tuple[GroupedFieldSet, Any, Shape | None]] | None = getattr(
             self, "_plain_builders", None
         )
-        if builders is None:
-            builders = {}
-            self._plain_builders = builders
-        cached = builders.get(id(grouped_field_set))
+        if planned is None:
+            planned = {}
+            self._plain_builders = planned
+        cached = planned.get(id(grouped_field_set))
         if cached is not None:
-            return cached[1]
+            return cached[1], cached[2]
         build, shape = self._plan_selection(parent_type, grouped_field_set)
-        # The set is kept alive with its builder, so that its id cannot be reused.
-        builders[id(grouped_field_set)] = (grouped_field_set, build)
-        if shape is not None:
-            self._plain_shapes[id(build)] = shape
-        return build
-
-    @property
-    def _plain_shapes(self) -> dict[int, Shape]:
-        """Each builder's shape, by the builder's id (builders live as long as the operation)."""
-        shapes: dict[int, Shape] | None = getattr(self, "_shapes_of_builders", None)
-        if shapes is None:
-            shapes = {}
-            self._shapes_of_builders = shapes
-        return shapes
+        # The set is kept alive with its plan, so that its id cannot be reused.
+        planned[id(grouped_field_set)] = (grouped_field_set, build, shape)
+        return build, shape
 
     def _plan_selection(
         self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
@@ -435,11 +430,11 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
             )
             if new_defer_usages:
                 return NOT_PLAIN, None
-            sub_build = self._builder(plan.object_type, sub_fields)
+            sub_build, sub_shape = self._planned(plan.object_type, sub_fields)
             if sub_build is NOT_PLAIN:
                 return NOT_PLAIN, None
             steps.append((response_name, _object_step(plan, sub_build)))
-            parts.append((response_name, field_name, self._plain_shapes[id(sub_build)]))
+            parts.append((response_name, field_name, sub_shape))
         shape = Shape.of(tuple(parts))
         return _selection_builder(steps, shape), shape
 
