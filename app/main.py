@@ -40,9 +40,7 @@ from app.revision_header import RevisionMessageMiddleware
 from app.services import Services
 from app.settings import Settings, get_settings
 from app.tenancy import TenantDirectory
-from db.embedded import start_embedded_server
 from db.engine import create_engine
-from db.migrate import upgrade
 from db.provision import ensure_database
 
 log = logging.getLogger(__name__)
@@ -54,6 +52,8 @@ async def resolve_database_url(settings: Settings) -> str:
     """DATABASE_URL, or a database on the embedded server when it is not set."""
     if settings.database_url:
         return settings.database_url
+    from db.embedded import start_embedded_server  # pgserver only when it is used
+
     server_url = await asyncio.to_thread(start_embedded_server, settings.data_dir)
     return await ensure_database(server_url, EMBEDDED_DATABASE)
 
@@ -66,6 +66,9 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         url = await resolve_database_url(settings)
         if settings.migrate_on_start:
+            # Alembic (about 11 MB) is loaded only by a process that migrates.
+            from db.migrate import upgrade
+
             await upgrade(url)
         engine = create_engine(
             url,

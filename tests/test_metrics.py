@@ -21,7 +21,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from redis.asyncio import Redis
 from starlette.applications import Starlette
 
-from app.data.cache import CachedTile, CacheKey, RedisTileCache
+from app.data.cache import CachedTile, CacheKey
+from app.data.redis_tile_cache import RedisTileCache
 from app.data.sandbox import Sandbox, SandboxLimits, TileQueryError
 from app.main import create_app
 from app.observability.metrics import Metrics, OperationNames

@@ -20,8 +20,9 @@ from redis.asyncio import Redis
 
 from app.auth import EDIT_SCOPE
 from app.context import RequestContext
-from app.data.cache import CachedTile, CacheKey, MemoryTileCache, RedisTileCache, TileCache
+from app.data.cache import CachedTile, CacheKey, MemoryTileCache, TileCache
 from app.data.plane import DataPlane
+from app.data.redis_tile_cache import RedisTileCache
 from app.data.sandbox import Sandbox, SandboxLimits, TileResult, Wrap
 from app.domain.cards import CardChanges, CardDraft, add_card, update_card
 from app.domain.dashboards import DashboardDraft, create_dashboard

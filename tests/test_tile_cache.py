@@ -16,9 +16,9 @@ from app.data.cache import (
     CachedTile,
     CacheKey,
     MemoryTileCache,
-    RedisTileCache,
     create_tile_cache,
 )
+from app.data.redis_tile_cache import RedisTileCache
 from app.settings import Settings
 
 DEAD_REDIS_URL = "redis://user:sekret-password@127.0.0.1:1/0"
@@ -255,7 +255,7 @@ async def test_redis_unreadable_value_is_a_miss(
     cache, _ = caches
     await redis_client.set(f"{redis_prefix}:tile:1:10:bad", b"not json", ex=60)
     await redis_client.set(f"{redis_prefix}:tile:1:10:shape", b'{"data": 1}', ex=60)
-    with caplog.at_level(logging.WARNING, logger="app.data.cache"):
+    with caplog.at_level(logging.WARNING, logger="app.data.redis_tile_cache"):
         assert await cache.get(key(digest="bad")) is None
         assert await cache.get(key(digest="shape")) is None
     assert len(caplog.records) == 2
@@ -264,7 +264,7 @@ async def test_redis_unreadable_value_is_a_miss(
 async def test_redis_down_is_a_miss_never_an_error(caplog: pytest.LogCaptureFixture) -> None:
     cache = RedisTileCache(DEAD_REDIS_URL, "test-dead", max_ttl_seconds=3600)
     try:
-        with caplog.at_level(logging.WARNING, logger="app.data.cache"):
+        with caplog.at_level(logging.WARNING, logger="app.data.redis_tile_cache"):
             assert await cache.get(key()) is None
             await cache.put(key(), TILE, 60)
             await cache.invalidate_widget(1, 10)

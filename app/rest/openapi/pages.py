@@ -3,10 +3,10 @@ swagger-ui-py package (its page and static files, served from here: no CDN)."""
 
 from __future__ import annotations
 
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -15,14 +15,26 @@ from starlette.staticfiles import StaticFiles
 from app.rest.openapi.document import openapi_document
 from app.services import Services
 
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
 DOCUMENT_PATH = "/openapi.json"
 DOCS_PATH = "/docs"
 # swagger-ui-py's page asks for its files at <url_prefix>/static/...
 STATIC_PATH = DOCS_PATH + "/static"
 
-_templates = Environment(
-    loader=PackageLoader("swagger_ui", "templates"), autoescape=select_autoescape(["html"])
-)
+
+@cache
+def _templates() -> Environment:
+    """swagger-ui-py's templates, loaded by the first page asked for: a process that never
+    serves /docs never imports them (nor jinja2)."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    return Environment(
+        loader=PackageLoader("swagger_ui", "templates"), autoescape=select_autoescape(["html"])
+    )
+
+
 # SwaggerUIBundle options, as JavaScript. No validator: the default one is an outside service.
 _UI_OPTIONS = {
     "url": orjson.dumps(DOCUMENT_PATH).decode(),
@@ -53,12 +65,16 @@ async def openapi_json(request: Request) -> Response:
 
 
 async def docs_page(request: Request) -> HTMLResponse:
-    page = _templates.get_template("doc.html").render(
-        title="Dashboards API: REST",
-        url_prefix=DOCS_PATH,
-        parameters=_UI_OPTIONS,
-        oauth2_config={},
-        custom_css=None,
+    page = (
+        _templates()
+        .get_template("doc.html")
+        .render(
+            title="Dashboards API: REST",
+            url_prefix=DOCS_PATH,
+            parameters=_UI_OPTIONS,
+            oauth2_config={},
+            custom_css=None,
+        )
     )
     return HTMLResponse(page)
 
