@@ -17,6 +17,9 @@ class GraphQLContext:
     request: RequestContext
     # Dashboards' cards, pages and grants by version, shared by this process's requests.
     version_cache: VersionCache | None = None
+    # Dashboards whose content this request read at another version than their row's
+    # (a write committed between the reads): their answers are not kept (execution.py).
+    read_elsewhere: set[int] = field(default_factory=set)
     loaders: Loaders = field(init=False)
     # The connection the loaders read on, closed when the operation ends.
     reader: RequestReader = field(init=False)

@@ -41,13 +41,17 @@ from graphql import (
     GraphQLResolveInfo,
     GraphQLScalarType,
     GraphQLString,
+    OperationType,
     Undefined,
+    get_named_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.relay import Node
 from strawberry.relay.utils import to_base64
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from app.graphql.versioned_results import VERSIONED_RESOLVERS, KeptResults, kept_results, may_keep
 
 # A plan's answer when the standard path must answer (and report the error, if any).
 STANDARD_PATH: Any = object()
@@ -336,9 +340,108 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 built = _built(build, source_value)
                 if built is not STANDARD_PATH:
                     return cast(dict[str, Any], built)
+            kept = self._kept_results(parent_type, source_value, grouped_field_set)
+            if kept is not None:
+                return self._from_kept(
+                    *kept, parent_type, source_value, path, grouped_field_set, position_context
+                )
         return super().execute_fields(
             parent_type, source_value, path, grouped_field_set, position_context
         )
+
+    def _kept_results(
+        self, parent_type: GraphQLObjectType, source: Any, grouped_field_set: GroupedFieldSet
+    ) -> tuple[KeptResults, Shape] | None:
+        """Where this selection set's answer about `source` is kept (versioned_results.py),
+        and its shape; None when it is not kept."""
+        if self.operation.operation is not OperationType.QUERY:
+            return None
+        kept = kept_results(self.context_value, parent_type.name, source)
+        if kept is None:
+            return None
+        shape = self._versioned_shape(parent_type, grouped_field_set)
+        return None if shape is None else (kept, shape)
+
+    def _from_kept(
+        self,
+        kept: KeptResults,
+        shape: Shape,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        found = kept.by_shape.get(shape)
+        if found is not None:
+            return found
+        completed = super().execute_fields(
+            parent_type, source, path, grouped_field_set, position_context
+        )
+        if self.is_awaitable(completed):
+            return self._kept_when_done(completed, kept, shape, source)
+        self._keep(kept, shape, completed, source)
+        return completed
+
+    async def _kept_when_done(
+        self, completed: Awaitable[dict[str, Any]], kept: KeptResults, shape: Shape, source: Any
+    ) -> dict[str, Any]:
+        result = await completed
+        self._keep(kept, shape, result, source)
+        return result
+
+    def _keep(self, kept: KeptResults, shape: Shape, result: Any, source: Any) -> None:
+        # Any error so far, here or elsewhere in the operation: nothing is kept.
+        if not self.collected_errors.errors and may_keep(self.context_value, source):
+            kept.keep(shape, result)
+
+    def _versioned_shape(
+        self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
+    ) -> Shape | None:
+        """The selection set's shape when its every field, all the way down, is covered by
+        the dashboard's version (versioned_results.py); else None. Memoized for this
+        operation on the identity of the grouped field set, as `_planned` is."""
+        shapes: dict[int, tuple[GroupedFieldSet, Shape | None]] | None = getattr(
+            self, "_versioned_shapes", None
+        )
+        if shapes is None:
+            shapes = {}
+            self._versioned_shapes = shapes
+        cached = shapes.get(id(grouped_field_set))
+        if cached is None:
+            cached = (grouped_field_set, self._shape_if_versioned(parent_type, grouped_field_set))
+            shapes[id(grouped_field_set)] = cached
+        return cached[1]
+
+    def _shape_if_versioned(
+        self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
+    ) -> Shape | None:
+        plans = plans_for(parent_type)
+        resolvers = VERSIONED_RESOLVERS.get(parent_type.name, frozenset())
+        parts: list[Any] = ["versioned", parent_type.name]
+        for response_name, field_details_list in grouped_field_set.items():
+            if any(details.node.directives for details in field_details_list):
+                return None  # @stream, @defer and the like: graphql-core's to honour
+            field_name = field_details_list[0].node.name.value
+            plan = plans.get(field_name)
+            if plan is None and field_name in resolvers and not parent_type.fields[field_name].args:
+                named = get_named_type(parent_type.fields[field_name].type)
+            elif isinstance(plan, ObjectPlan):
+                named = plan.object_type
+            elif plan is not None:
+                parts.append((response_name, field_name))
+                continue
+            else:
+                return None
+            if not isinstance(named, GraphQLObjectType):
+                parts.append((response_name, field_name))
+                continue
+            sub_fields, new_defer_usages, _ = self.collect_subfields(named, field_details_list)
+            sub_shape = None if new_defer_usages else self._versioned_shape(named, sub_fields)
+            if sub_shape is None:
+                return None
+            parts.append((response_name, field_name, sub_shape))
+        return Shape.of(tuple(parts))
 
     def complete_list_value(
         self,

@@ -62,10 +62,13 @@ async def read_at_version(
     version: int | None,
     load: Callable[[], Awaitable[AtVersion[R]]],
     convert: Callable[[AtVersion[R]], V],
+    read_elsewhere: set[int] | None = None,
 ) -> V:
     """What `key` (what, tenant id, dashboard id) names, converted: from `cache` when the
     caller read the dashboard at `version` (None: not known) and another request has
-    converted it since; else loaded, converted and filed under the version it was read at."""
+    converted it since; else loaded, converted and filed under the version it was read at.
+    When that is not `version` (a write committed in between), the dashboard's id is added
+    to `read_elsewhere`: what the request builds from both must not be kept under either."""
     what, tenant_id, dashboard_id = key
     if cache is not None and version is not None:
         cached = cache.get((what, tenant_id, dashboard_id, version))
@@ -79,6 +82,8 @@ async def read_at_version(
     # the write committed can ask for it: they would read the same empty rows without the
     # cache.
     filed_version = read.version if read.version is not None else version
+    if read_elsewhere is not None and filed_version != version:
+        read_elsewhere.add(dashboard_id)
     if cache is not None and filed_version is not None:
         cache.put((what, tenant_id, dashboard_id, filed_version), converted)
     return converted

@@ -143,6 +143,7 @@ async def dashboard_cards(info: Info, dashboard_id: int, version: int | None) ->
         version,
         lambda: loaders.versioned_cards(dashboard_id),
         DashboardCards.of,
+        info.context.read_elsewhere,
     )
 
 
@@ -244,6 +245,7 @@ class Dashboard(relay.Node):
             self.version,
             lambda: loaders.versioned_pages(self.id),
             DashboardPage.all_of,
+            info.context.read_elsewhere,
         )
         return list(pages)
 
@@ -260,6 +262,7 @@ class Dashboard(relay.Node):
             self.version,
             lambda: loaders.versioned_shares(self.id),
             lambda read: tuple(ShareGrant.from_record(s, shared=True) for s in read.items),
+            info.context.read_elsewhere,
         )
         return list(shares)
 
