@@ -186,3 +186,24 @@ def test_at_most_a_few_shapes_are_kept_per_version() -> None:
 
     assert len(kept.by_shape) == versioned_results.KEPT_SHAPES
     assert len(kept) == 1  # one item of the version cache, whatever it holds
+
+
+async def test_a_selection_that_directives_change_is_answered_for_its_variables(
+    editor: Caller,
+) -> None:
+    # One document, whose selection under the dashboard depends on a variable.
+    document = """
+    query D($id: ID!, $withShares: Boolean!) { dashboard(id: $id) {
+        cards { name }
+        ... @include(if: $withShares) { shares { subjectId } }
+    } }
+    """
+    dashboard_id = await _board(editor)
+
+    answers = [
+        await editor.graphql(document, {"id": dashboard_id, "withShares": with_shares})
+        for with_shares in (True, False, True, False)
+    ]
+
+    assert [("shares" in a["dashboard"]) for a in answers] == [True, False, True, False]
+    assert all(len(a["dashboard"]["cards"]) == 3 for a in answers)

@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from math import isfinite
 from typing import Any, cast
-from weakref import WeakKeyDictionary, WeakValueDictionary
+from weakref import WeakKeyDictionary, WeakValueDictionary, ref
 
 from graphql import (
     GraphQLBoolean,
@@ -41,6 +41,7 @@ from graphql import (
     GraphQLResolveInfo,
     GraphQLScalarType,
     GraphQLString,
+    OperationDefinitionNode,
     OperationType,
     Undefined,
     get_named_type,
@@ -321,6 +322,32 @@ def _built(build: Build, source: Any) -> Any:
         return STANDARD_PATH
 
 
+class _ShapesByOperation:
+    """The versioned shape of each selection set of an operation, by `_selection_at`, shared by
+    the executions of the operation (the parser cache gives the same document, so the same
+    operation node, to every request sending the same text): working it out means collecting
+    every nested selection set, which on a page load costs more than the rest of a kept
+    answer. Forgotten with the operation node."""
+
+    def __init__(self) -> None:
+        self._tables: dict[int, tuple[ref[OperationDefinitionNode], dict[Any, Any]]] = {}
+
+    def of(self, operation: OperationDefinitionNode) -> dict[Any, Shape | None]:
+        key = id(operation)
+        entry = self._tables.get(key)
+        if entry is None or entry[0]() is not operation:
+
+            def forget(_: Any) -> None:
+                self._tables.pop(key, None)
+
+            entry = (ref(operation, forget), {})
+            self._tables[key] = entry
+        return entry[1]
+
+
+_SHAPES_BY_OPERATION = _ShapesByOperation()
+
+
 class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """Selection sets made only of plain fields (a card: its ids, layout, type, name, config
     and widget) are built by one function per selection set, planned once per request; other
@@ -340,7 +367,7 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 built = _built(build, source_value)
                 if built is not STANDARD_PATH:
                     return cast(dict[str, Any], built)
-            kept = self._kept_results(parent_type, source_value, grouped_field_set)
+            kept = self._kept_results(parent_type, source_value, path, grouped_field_set)
             if kept is not None:
                 return self._from_kept(
                     *kept, parent_type, source_value, path, grouped_field_set, position_context
@@ -350,7 +377,11 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
         )
 
     def _kept_results(
-        self, parent_type: GraphQLObjectType, source: Any, grouped_field_set: GroupedFieldSet
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
     ) -> tuple[KeptResults, Shape] | None:
         """Where this selection set's answer about `source` is kept (versioned_results.py),
         and its shape; None when it is not kept."""
@@ -359,8 +390,34 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
         kept = kept_results(self.context_value, parent_type.name, source)
         if kept is None:
             return None
-        shape = self._versioned_shape(parent_type, grouped_field_set)
+        where = self._selection_at(parent_type, path)
+        shapes = _SHAPES_BY_OPERATION.of(self.operation)
+        if where is not None and where in shapes:
+            shape = shapes[where]
+        else:
+            shape = self._versioned_shape(parent_type, grouped_field_set)
+            if where is not None:
+                shapes[where] = shape
         return None if shape is None else (kept, shape)
+
+    def _selection_at(self, parent_type: GraphQLObjectType, path: Path | None) -> Any:
+        """What names this selection set in every execution of the operation: the response
+        keys leading to it (list indices left out) and the type, plus the variables when the
+        document may have directives reading them; None when the variables cannot be a key."""
+        keys: list[Any] = [parent_type.name]
+        while path is not None:
+            if type(path.key) is str:
+                keys.append(path.key)
+            path = path.prev
+        location = self.operation.loc
+        if location is None or "@" in location.source.body:
+            try:
+                variables = tuple(sorted(self.variable_values.coerced.items()))
+                hash(variables)
+            except TypeError:  # a list or an object among them
+                return None
+            keys.append(variables)
+        return tuple(keys)
 
     def _from_kept(
         self,
