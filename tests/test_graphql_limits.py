@@ -10,8 +10,9 @@ from typing import Any
 import httpx
 import pytest
 from graphql import OperationDefinitionNode, parse
-from strawberry.extensions.validation_cache import _get_validate_cache
+from strawberry.schema.schema import validate_document
 
+from app.graphql import validation_cache
 from app.graphql.cost import CostEstimator, CostLimits
 from app.graphql.http_negotiation import GRAPHQL_RESPONSE_JSON
 from app.graphql.persisted_build import build_manifest
@@ -386,15 +387,21 @@ async def test_a_page_of_the_maximum_is_allowed(editor: Caller) -> None:
 # --- the limit rules run inside the validation cache ----------------------------------------
 
 
-async def test_a_repeated_document_is_validated_once(settings: Settings) -> None:
+async def test_a_repeated_document_is_validated_once(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     executable = build_schema(settings)
-    cache = _get_validate_cache(512)
-    query = "query Repeated { __typename }"
-    await executable.execute(query)
-    hits = cache.cache_info().hits
+    validated: list[str] = []
 
-    for _ in range(3):
-        result = await executable.execute(query)
-        assert result.errors is None
+    def counting(schema: Any, document: Any, rules: Any) -> Any:
+        validated.append(document.loc.source.body)
+        return validate_document(schema, document, rules)
 
-    assert cache.cache_info().hits == hits + 3
+    monkeypatch.setattr(validation_cache, "validate_document", counting)
+    valid, invalid = "query Repeated { __typename }", "query Invalid { noSuchField }"
+
+    results = [await executable.execute(q) for q in (valid, invalid) * 3]
+
+    assert validated == [valid, invalid]
+    assert [r.errors is None for r in results] == [True, False] * 3
+    assert all("noSuchField" in str(r.errors) for r in results[1::2])

@@ -13,7 +13,6 @@ from strawberry.extensions import (
     MaskErrors,
     MaxTokensLimiter,
     ParserCache,
-    ValidationCache,
 )
 from strawberry.relay import GlobalIDValueError
 from strawberry.schema.config import StrawberryConfig
@@ -29,6 +28,7 @@ from app.graphql.request_reader import CloseRequestReader
 from app.graphql.subscription_checks import RefuseCheckedSubscriptions
 from app.graphql.subscriptions import Subscription
 from app.graphql.unavailable import UnavailableDatabase
+from app.graphql.validation_cache import ValidationByDocument, Validations
 from app.observability import current_request_id
 from app.observability.graphql_operation import OperationNoter
 from app.settings import Settings
@@ -60,6 +60,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     # classes are made once here: the validation cache keys on them, and a class made per
     # request (as a QueryDepthLimiter factory did) would never hit it.
     rules = _limit_rules(settings)
+    # Validation results are kept per parsed document (the parser cache shares it).
+    validations = Validations(max_documents=512)
     # Cost plans are cached per document, in the estimator, shared across requests.
     estimator = CostEstimator(
         CostLimits(
@@ -73,7 +75,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
         lambda: AddValidationRules(rules),
         lambda: ParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
+        lambda: ValidationByDocument(validations),
         RequireOperationName,
         lambda: CostLimiter(estimator, report=settings.graphql_cost_in_response),
         # After the checks above: a subscription they refused is not subscribed.
