@@ -4,6 +4,7 @@ turns on the request's one read connection (request_reader.py)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from functools import cached_property
 from typing import Any, TypeVar
 
 from aiodataloader import DataLoader
@@ -56,24 +57,57 @@ def _loader(
 
 
 class Loaders:
-    def __init__(self, ctx: RequestContext, reader: RequestReader) -> None:
-        def loader(fetch: Fetch, missing: Callable[[], Any]) -> DataLoader[int, Any]:
-            return _loader(ctx, reader, fetch, missing)
+    """A request's loaders, each made when first used: most requests use one or two of them,
+    and making all of them cost a page load more than its kept answer (versioned_results.py)."""
 
+    def __init__(self, ctx: RequestContext, reader: RequestReader) -> None:
+        self._ctx = ctx
+        self._reader = reader
+
+    def _loader(self, fetch: Fetch, missing: Callable[[], Any]) -> DataLoader[int, Any]:
+        return _loader(self._ctx, self._reader, fetch, missing)
+
+    @cached_property
+    def dashboard_by_id(self) -> DataLoader[int, Any]:
         # Visibility is applied in get_dashboards: an unseen dashboard loads as None.
-        self.dashboard_by_id: DataLoader[int, Any] = loader(get_dashboards, lambda: None)
-        self.widget_by_id: DataLoader[int, Any] = loader(get_visible_widgets, lambda: None)
-        self.placements_by_dashboard_id: DataLoader[int, Any] = loader(get_placements, list)
-        # A dashboard's cards, pages and grants, with the version they were read at.
-        self.cards_by_dashboard_id: DataLoader[int, Any] = loader(get_versioned_cards, _none)
-        self.pages_by_dashboard_id: DataLoader[int, Any] = loader(get_versioned_pages, _none)
-        self.shares_by_dashboard_id: DataLoader[int, Any] = loader(get_versioned_shares, _none)
-        self.collection_by_id: DataLoader[int, Any] = loader(get_collections, lambda: None)
-        self.dataset_by_id: DatasetByIdLoader = loader(get_datasets, lambda: None)
-        self.public_link_by_dashboard_id: PublicLinkByDashboardIdLoader = loader(
-            get_public_links, lambda: None
-        )
-        self.revisions = RevisionLoaders(ctx, reader)
+        return self._loader(get_dashboards, lambda: None)
+
+    @cached_property
+    def widget_by_id(self) -> DataLoader[int, Any]:
+        return self._loader(get_visible_widgets, lambda: None)
+
+    @cached_property
+    def placements_by_dashboard_id(self) -> DataLoader[int, Any]:
+        return self._loader(get_placements, list)
+
+    # A dashboard's cards, pages and grants, with the version they were read at.
+    @cached_property
+    def cards_by_dashboard_id(self) -> DataLoader[int, Any]:
+        return self._loader(get_versioned_cards, _none)
+
+    @cached_property
+    def pages_by_dashboard_id(self) -> DataLoader[int, Any]:
+        return self._loader(get_versioned_pages, _none)
+
+    @cached_property
+    def shares_by_dashboard_id(self) -> DataLoader[int, Any]:
+        return self._loader(get_versioned_shares, _none)
+
+    @cached_property
+    def collection_by_id(self) -> DataLoader[int, Any]:
+        return self._loader(get_collections, lambda: None)
+
+    @cached_property
+    def dataset_by_id(self) -> DatasetByIdLoader:
+        return self._loader(get_datasets, lambda: None)
+
+    @cached_property
+    def public_link_by_dashboard_id(self) -> PublicLinkByDashboardIdLoader:
+        return self._loader(get_public_links, lambda: None)
+
+    @cached_property
+    def revisions(self) -> RevisionLoaders:
+        return RevisionLoaders(self._ctx, self._reader)
 
     async def dashboard(self, dashboard_id: int | None) -> DashboardRecord | None:
         """The dashboard if the caller may see it; None for None (an id that named nothing)."""
