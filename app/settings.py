@@ -102,7 +102,7 @@ class Settings(BaseSettings):
 
     # Allocations between collections of the youngest generation (app/gc_tuning.py);
     # 0 keeps Python's own (700).
-    gc_first_threshold: int = Field(default=50_000, ge=0)
+    gc_first_threshold: int = Field(default=5_000, ge=0)
 
     # Faults (docs/faults.md): a database that does not accept a connection within this many
     # seconds fails the request with 503 instead of holding it.

@@ -19,7 +19,7 @@ def restored_thresholds() -> Iterator[tuple[int, int, int]]:
 
 def test_the_served_app_runs_with_the_configured_threshold(app: object) -> None:
     # The session's app went through its lifespan with the default setting.
-    assert gc.get_threshold()[0] == 50_000
+    assert gc.get_threshold()[0] == 5_000
     assert gc.get_freeze_count() > 0
 
 
