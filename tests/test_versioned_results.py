@@ -6,6 +6,7 @@ nothing from it."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -207,3 +208,42 @@ async def test_a_selection_that_directives_change_is_answered_for_its_variables(
 
     assert [("shares" in a["dashboard"]) for a in answers] == [True, False, True, False]
     assert all(len(a["dashboard"]["cards"]) == 3 for a in answers)
+
+
+async def test_reads_racing_writes_show_each_write_once_it_is_committed(editor: Caller) -> None:
+    # given a dashboard read by two clients in a loop while a third renames its widgets
+    dashboard_id, widgets = await _board_and_widgets(editor)
+    writes = 12
+    done = asyncio.Event()
+
+    async def read_in_a_loop() -> int:
+        reads = 0
+        while not done.is_set():
+            answer = await editor.graphql(PAGE_LOAD, {"id": dashboard_id})
+            assert len(answer["dashboard"]["pages"][0]["cards"]) == 3
+            reads += 1
+        return reads
+
+    async def write_then_read() -> None:
+        try:
+            for i in range(writes):
+                widget = widgets[i % 3]
+                renamed = await editor.graphql(
+                    UPDATE_WIDGET, {"input": {"id": widget["id"], "name": f"name {i}"}}
+                )
+                assert renamed["updateDashboardWidget"]["userErrors"] == []
+                # then a read after the write commits shows it, whatever the others kept
+                after = await editor.graphql(PAGE_LOAD, {"id": dashboard_id})
+                cards = after["dashboard"]["pages"][0]["cards"]
+                assert cards[i % 3]["name"] == f"name {i}"
+                assert cards[i % 3]["dashboardWidget"]["name"] == f"name {i}"
+        finally:
+            done.set()
+
+    reads = await asyncio.gather(read_in_a_loop(), read_in_a_loop(), write_then_read())
+
+    assert reads[0] > 0
+    assert reads[1] > 0
+    final = await editor.graphql(PAGE_LOAD, {"id": dashboard_id})
+    names = [c["name"] for c in final["dashboard"]["pages"][0]["cards"]]
+    assert names == [f"name {writes - 3}", f"name {writes - 2}", f"name {writes - 1}"]
