@@ -457,18 +457,13 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> Shape | None:
         """The selection set's shape when its every field, all the way down, is covered by
         the dashboard's version (versioned_results.py); else None. Memoized for this
-        operation on the identity of the grouped field set, as `_planned` is."""
-        shapes: dict[int, tuple[GroupedFieldSet, Shape | None]] | None = getattr(
-            self, "_versioned_shapes", None
+        operation."""
+        shape: Shape | None = self._memoized(
+            "versioned shapes",
+            grouped_field_set,
+            lambda: self._shape_if_versioned(parent_type, grouped_field_set),
         )
-        if shapes is None:
-            shapes = {}
-            self._versioned_shapes = shapes
-        cached = shapes.get(id(grouped_field_set))
-        if cached is None:
-            cached = (grouped_field_set, self._shape_if_versioned(parent_type, grouped_field_set))
-            shapes[id(grouped_field_set)] = cached
-        return cached[1]
+        return shape
 
     def _shape_if_versioned(
         self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
@@ -553,21 +548,30 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def _planned(
         self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
     ) -> tuple[Any, Shape | None]:
-        """The selection set's builder and shape (NOT_PLAIN, None); memoized for this
-        operation on the identity of the grouped field set, which graphql-core memoizes."""
-        planned: dict[int, tuple[GroupedFieldSet, Any, Shape | None]] | None = getattr(
-            self, "_plain_builders", None
+        """The selection set's builder and shape (NOT_PLAIN, None), memoized for this
+        operation."""
+        planned: tuple[Any, Shape | None] = self._memoized(
+            "plans", grouped_field_set, lambda: self._plan_selection(parent_type, grouped_field_set)
         )
-        if planned is None:
-            planned = {}
-            self._plain_builders = planned
-        cached = planned.get(id(grouped_field_set))
-        if cached is not None:
-            return cached[1], cached[2]
-        build, shape = self._plan_selection(parent_type, grouped_field_set)
-        # The set is kept alive with its plan, so that its id cannot be reused.
-        planned[id(grouped_field_set)] = (grouped_field_set, build, shape)
-        return build, shape
+        return planned
+
+    def _memoized(
+        self, table: str, grouped_field_set: GroupedFieldSet, compute: Callable[[], Any]
+    ) -> Any:
+        """`compute()` for this selection set, once per operation: memoized on the identity of
+        the grouped field set, which graphql-core memoizes."""
+        tables: dict[str, dict[int, tuple[GroupedFieldSet, Any]]] | None = getattr(
+            self, "_selection_memos", None
+        )
+        if tables is None:
+            tables = {}
+            self._selection_memos = tables
+        memo = tables.setdefault(table, {})
+        cached = memo.get(id(grouped_field_set))
+        if cached is None:
+            # The set is kept alive with its value, so that its id cannot be reused.
+            cached = memo[id(grouped_field_set)] = (grouped_field_set, compute())
+        return cached[1]
 
     def _plan_selection(
         self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
