@@ -58,6 +58,7 @@ class Measurement:
     connections: int
     load: LoadResult
     cpu_seconds: float = 0.0  # the server's CPU time (all its processes) during the run
+    machine_busy: float = 0.0  # how busy all the cores were during the run (0 to 1)
 
     @property
     def cpu_ms_per_request(self) -> float:
@@ -126,6 +127,7 @@ class Results:
                 m["connections"],
                 LoadResult.from_json(m["load"]),
                 m.get("cpu_seconds", 0.0),
+                m.get("machine_busy", 0.0),
             )
             for m in data["measurements"]
         ]
@@ -400,7 +402,9 @@ def _targets(results: Results) -> list[str]:
             f"read as ≥ {SCALING_TARGET:g}x with 2 workers, as PostgreSQL and wrk share the cores) "
             f"| scenario 2 at {P99_CONNECTIONS} connections: {one.load.rps:,.0f} → "
             f"{two.load.rps:,.0f} req/s ({factor:.2f}x); p99 {_latency(one.load, 'p99')} → "
-            f"{_latency(two.load, 'p99')} | {_verdict(factor >= SCALING_TARGET)} |"
+            f"{_latency(two.load, 'p99')}; the cores were {one.machine_busy:.0%} busy with one "
+            f"worker (the server, PostgreSQL, wrk and the kernel) and {two.machine_busy:.0%} "
+            f"with two | {_verdict(factor >= SCALING_TARGET)} |"
         )
     else:
         lines.append("| Throughput scales with workers up to the core count | — | not measured |")

@@ -215,6 +215,7 @@ class Runner:
         while True:
             self.settle()
             cpu_before = server.cpu_seconds()
+            machine_before = srv.machine_cpu_times()
             try:
                 load = run_wrk(server.url, request, connections, duration)
             except WrkError as exc:
@@ -224,6 +225,7 @@ class Runner:
                 )
                 return None
             cpu = server.cpu_seconds() - cpu_before
+            busy = srv.busy_fraction(machine_before, srv.machine_cpu_times())
             server.sample()
             # Fewer answers than connections: the run was too short to see even one round of
             # them, and its percentiles say little. Run again, longer, up to a minute.
@@ -240,7 +242,7 @@ class Runner:
                 f"{longer:g} s (the figures shown)."
             )
             duration = longer
-        measurement = Measurement(scenario, server_key, connections, load, cpu)
+        measurement = Measurement(scenario, server_key, connections, load, cpu, busy)
         self.results.measurements.append(measurement)
         log(f"  {scenario:<22} {server_key:<12} c={connections:<3} {_summary(load)}")
         return measurement

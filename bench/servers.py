@@ -91,6 +91,20 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def machine_cpu_times() -> tuple[int, int]:
+    """(busy, all) clock ticks of every core since boot, from /proc/stat."""
+    with open("/proc/stat") as f:
+        ticks = [int(t) for t in f.readline().split()[1:]]
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle and iowait
+    return sum(ticks) - idle, sum(ticks)
+
+
+def busy_fraction(before: tuple[int, int], after: tuple[int, int]) -> float:
+    """How busy the cores were between two `machine_cpu_times` (0 to 1)."""
+    elapsed = after[1] - before[1]
+    return (after[0] - before[0]) / elapsed if elapsed else 0.0
+
+
 # --- readiness probes ------------------------------------------------------------------------
 
 Probe = Callable[[int], bool]
