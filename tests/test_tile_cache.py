@@ -16,9 +16,9 @@ from app.data.cache import (
     CachedTile,
     CacheKey,
     MemoryTileCache,
-    create_tile_cache,
 )
 from app.data.redis_tile_cache import RedisTileCache
+from app.data.tile_caches import create_tile_cache
 from app.settings import Settings
 
 DEAD_REDIS_URL = "redis://user:sekret-password@127.0.0.1:1/0"

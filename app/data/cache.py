@@ -1,6 +1,6 @@
 """Rendered tile results, cached per tenant, widget and query digest: in process (a bounded LRU)
 or, when REDIS_URL is set, in Redis so that every process of the service shares them
-(redis_tile_cache.py). The cache
+(redis_tile_cache.py; tile_caches.py picks one). The cache
 is best effort: a Redis that fails or does not answer is a miss, never an error."""
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from app.data.telemetry import NO_TELEMETRY, TileTelemetry
-from app.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -107,19 +106,3 @@ class MemoryTileCache:
         keys.discard(key)
         if not keys:
             del self._by_widget[widget]
-
-
-def create_tile_cache(settings: Settings, telemetry: TileTelemetry = NO_TELEMETRY) -> TileCache:
-    if settings.redis_url:
-        # Imported here: the Redis client costs a process about 8 MB, for nothing without Redis.
-        from app.data.redis_tile_cache import RedisTileCache
-
-        return RedisTileCache(
-            settings.redis_url,
-            settings.redis_key_prefix,
-            settings.tile_cache_max_ttl_seconds,
-            telemetry,
-        )
-    return MemoryTileCache(
-        settings.tile_cache_max_entries, settings.tile_cache_max_ttl_seconds, telemetry=telemetry
-    )

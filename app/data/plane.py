@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.auth import jwt_secret
-from app.data.cache import TileCache, create_tile_cache
+from app.data.cache import TileCache
 from app.data.sandbox import Sandbox, SandboxLimits
 from app.data.telemetry import NO_TELEMETRY, TileTelemetry
+from app.data.tile_caches import create_tile_cache
 from app.settings import Settings
 
 

@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from math import isfinite
 from typing import Any, cast
-from weakref import WeakKeyDictionary, WeakValueDictionary, ref
+from weakref import WeakKeyDictionary, WeakValueDictionary
 
 from graphql import (
     GraphQLBoolean,
@@ -41,18 +41,13 @@ from graphql import (
     GraphQLResolveInfo,
     GraphQLScalarType,
     GraphQLString,
-    OperationDefinitionNode,
-    OperationType,
     Undefined,
-    get_named_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.relay import Node
 from strawberry.relay.utils import to_base64
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-
-from app.graphql.versioned_results import VERSIONED_RESOLVERS, KeptResults, kept_results, may_keep
 
 # A plan's answer when the standard path must answer (and report the error, if any).
 STANDARD_PATH: Any = object()
@@ -322,32 +317,6 @@ def _built(build: Build, source: Any) -> Any:
         return STANDARD_PATH
 
 
-class _ShapesByOperation:
-    """The versioned shape of each selection set of an operation, by `_selection_at`, shared by
-    the executions of the operation (the parser cache gives the same document, so the same
-    operation node, to every request sending the same text): working it out means collecting
-    every nested selection set, which on a page load costs more than the rest of a kept
-    answer. Forgotten with the operation node."""
-
-    def __init__(self) -> None:
-        self._tables: dict[int, tuple[ref[OperationDefinitionNode], dict[Any, Any]]] = {}
-
-    def of(self, operation: OperationDefinitionNode) -> dict[Any, Shape | None]:
-        key = id(operation)
-        entry = self._tables.get(key)
-        if entry is None or entry[0]() is not operation:
-
-            def forget(_: Any) -> None:
-                self._tables.pop(key, None)
-
-            entry = (ref(operation, forget), {})
-            self._tables[key] = entry
-        return entry[1]
-
-
-_SHAPES_BY_OPERATION = _ShapesByOperation()
-
-
 class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """Selection sets made only of plain fields (a card: its ids, layout, type, name, config
     and widget) are built by one function per selection set, planned once per request; other
@@ -367,133 +336,9 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 built = _built(build, source_value)
                 if built is not STANDARD_PATH:
                     return cast(dict[str, Any], built)
-            kept = self._kept_results(parent_type, source_value, path, grouped_field_set)
-            if kept is not None:
-                return self._from_kept(
-                    *kept, parent_type, source_value, path, grouped_field_set, position_context
-                )
         return super().execute_fields(
             parent_type, source_value, path, grouped_field_set, position_context
         )
-
-    def _kept_results(
-        self,
-        parent_type: GraphQLObjectType,
-        source: Any,
-        path: Path | None,
-        grouped_field_set: GroupedFieldSet,
-    ) -> tuple[KeptResults, Shape] | None:
-        """Where this selection set's answer about `source` is kept (versioned_results.py),
-        and its shape; None when it is not kept."""
-        if self.operation.operation is not OperationType.QUERY:
-            return None
-        kept = kept_results(self.context_value, parent_type.name, source)
-        if kept is None:
-            return None
-        where = self._selection_at(parent_type, path)
-        shapes = _SHAPES_BY_OPERATION.of(self.operation)
-        if where is not None and where in shapes:
-            shape = shapes[where]
-        else:
-            shape = self._versioned_shape(parent_type, grouped_field_set)
-            if where is not None:
-                shapes[where] = shape
-        return None if shape is None else (kept, shape)
-
-    def _selection_at(self, parent_type: GraphQLObjectType, path: Path | None) -> Any:
-        """What names this selection set in every execution of the operation: the response
-        keys leading to it (list indices left out) and the type, plus the variables when the
-        document may have directives reading them; None when the variables cannot be a key."""
-        keys: list[Any] = [parent_type.name]
-        while path is not None:
-            if type(path.key) is str:
-                keys.append(path.key)
-            path = path.prev
-        location = self.operation.loc
-        if location is None or "@" in location.source.body:
-            try:
-                variables = tuple(sorted(self.variable_values.coerced.items()))
-                hash(variables)
-            except TypeError:  # a list or an object among them
-                return None
-            keys.append(variables)
-        return tuple(keys)
-
-    def _from_kept(
-        self,
-        kept: KeptResults,
-        shape: Shape,
-        parent_type: GraphQLObjectType,
-        source: Any,
-        path: Path | None,
-        grouped_field_set: GroupedFieldSet,
-        position_context: Any,
-    ) -> AwaitableOrValue[dict[str, Any]]:
-        found = kept.by_shape.get(shape)
-        if found is not None:
-            return found
-        completed = super().execute_fields(
-            parent_type, source, path, grouped_field_set, position_context
-        )
-        if self.is_awaitable(completed):
-            return self._kept_when_done(completed, kept, shape, source)
-        self._keep(kept, shape, completed, source)
-        return completed
-
-    async def _kept_when_done(
-        self, completed: Awaitable[dict[str, Any]], kept: KeptResults, shape: Shape, source: Any
-    ) -> dict[str, Any]:
-        result = await completed
-        self._keep(kept, shape, result, source)
-        return result
-
-    def _keep(self, kept: KeptResults, shape: Shape, result: Any, source: Any) -> None:
-        # Any error so far, here or elsewhere in the operation: nothing is kept.
-        if not self.collected_errors.errors and may_keep(self.context_value, source):
-            kept.keep(shape, result)
-
-    def _versioned_shape(
-        self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
-    ) -> Shape | None:
-        """The selection set's shape when its every field, all the way down, is covered by
-        the dashboard's version (versioned_results.py); else None. Memoized for this
-        operation."""
-        shape: Shape | None = self._memoized(
-            "versioned shapes",
-            grouped_field_set,
-            lambda: self._shape_if_versioned(parent_type, grouped_field_set),
-        )
-        return shape
-
-    def _shape_if_versioned(
-        self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
-    ) -> Shape | None:
-        plans = plans_for(parent_type)
-        resolvers = VERSIONED_RESOLVERS.get(parent_type.name, frozenset())
-        parts: list[Any] = ["versioned", parent_type.name]
-        for response_name, field_details_list in grouped_field_set.items():
-            if any(details.node.directives for details in field_details_list):
-                return None  # @stream, @defer and the like: graphql-core's to honour
-            field_name = field_details_list[0].node.name.value
-            plan = plans.get(field_name)
-            if plan is None and field_name in resolvers and not parent_type.fields[field_name].args:
-                named = get_named_type(parent_type.fields[field_name].type)
-            elif isinstance(plan, ObjectPlan):
-                named = plan.object_type
-            elif plan is not None:
-                parts.append((response_name, field_name))
-                continue
-            else:
-                return None
-            if not isinstance(named, GraphQLObjectType):
-                parts.append((response_name, field_name))
-                continue
-            sub_fields, new_defer_usages, _ = self.collect_subfields(named, field_details_list)
-            sub_shape = None if new_defer_usages else self._versioned_shape(named, sub_fields)
-            if sub_shape is None:
-                return None
-            parts.append((response_name, field_name, sub_shape))
-        return Shape.of(tuple(parts))
 
     def complete_list_value(
         self,

@@ -20,7 +20,6 @@ from strawberry.schema.config import StrawberryConfig
 from app.graphql.cost import CostEstimator, CostLimiter, CostLimits
 from app.graphql.document_limits import alias_limit, depth_limit
 from app.graphql.errors import PublicQueryError
-from app.graphql.execution import PlainFieldExecutionContext
 from app.graphql.mutations import Mutation
 from app.graphql.operation_name import RequireOperationName
 from app.graphql.queries import Query
@@ -29,6 +28,7 @@ from app.graphql.subscription_checks import RefuseCheckedSubscriptions
 from app.graphql.subscriptions import Subscription
 from app.graphql.unavailable import UnavailableDatabase
 from app.graphql.validation_cache import ValidationByDocument, Validations
+from app.graphql.versioned_results import KeptAnswerExecutionContext
 from app.observability import current_request_id
 from app.observability.graphql_operation import OperationNoter
 from app.settings import Settings
@@ -97,7 +97,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         subscription=Subscription,
         config=CONFIG,
         extensions=extensions,
-        execution_context_class=PlainFieldExecutionContext,
+        execution_context_class=KeptAnswerExecutionContext,
     )
 
 
