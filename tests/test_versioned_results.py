@@ -247,3 +247,32 @@ async def test_reads_racing_writes_show_each_write_once_it_is_committed(editor: 
     final = await editor.graphql(PAGE_LOAD, {"id": dashboard_id})
     names = [c["name"] for c in final["dashboard"]["pages"][0]["cards"]]
     assert names == [f"name {writes - 3}", f"name {writes - 2}", f"name {writes - 1}"]
+
+
+async def test_shapes_kept_per_operation_are_bounded(
+    editor: Caller, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A document with directives keeps a shape per set of variables: no more than the bound.
+    monkeypatch.setattr(versioned_results, "SHAPES_PER_OPERATION", 3)
+    document = """
+    query D($id: ID!, $n: Int!, $withGrants: Boolean!) {
+      dashboard(id: $id) {
+        cards { name }
+        ... @include(if: $withGrants) { shares { subjectId } }
+      }
+      dashboards(first: $n) { totalCount }
+    }
+    """
+    dashboard_id = await _board(editor)
+
+    for n in range(1, 7):
+        answer = await editor.graphql(document, {"id": dashboard_id, "n": n, "withGrants": True})
+        assert "shares" in answer["dashboard"]
+
+    tables = versioned_results._SHAPES_BY_OPERATION._tables.values()
+    kept = [table for reference, table in tables if "$withGrants" in _body(reference())]
+    assert [len(table) for table in kept] == [3]
+
+
+def _body(operation: Any) -> str:
+    return operation.loc.source.body if operation is not None and operation.loc else ""

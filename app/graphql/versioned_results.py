@@ -47,6 +47,9 @@ VERSIONED_RESOLVERS: dict[str, frozenset[str]] = {
 # The types whose answers are kept: their objects carry `id` and `version`.
 KEPT_TYPES = frozenset({"Dashboard"})
 KEPT_SHAPES = 4
+# Selection sets whose shape is kept per operation (_ShapesByOperation); past it, worked out
+# per request.
+SHAPES_PER_OPERATION = 256
 
 
 class KeptResults:
@@ -159,7 +162,8 @@ class KeptAnswerExecutionContext(PlainFieldExecutionContext):
             shape = shapes[where]
         else:
             shape = self._versioned_shape(parent_type, grouped_field_set)
-            if where is not None:
+            # Bounded: with directives, each set of variables is a place of its own.
+            if where is not None and len(shapes) < SHAPES_PER_OPERATION:
                 shapes[where] = shape
         return None if shape is None else (kept, shape)
 
