@@ -13,6 +13,9 @@ are not covered, and a selection set holding one is answered as before. An answe
 when it was built without an error, in a query, from content read at the dashboard's own
 version (`GraphQLContext.read_elsewhere`). Who may see the dashboard was decided when its row
 was read, by this request, so the kept answer is only ever given to a caller who sees it.
+A field added to these types whose value depends on the caller, or on rows whose changes do
+not bump the dashboard's version, must be a resolver left out of VERSIONED_RESOLVERS: a plain
+attribute field is covered without being named.
 
 Kept in the version cache, under ("results", tenant id, dashboard id, version), at most
 KEPT_SHAPES selection shapes per version; each version's entry counts as one item. The
