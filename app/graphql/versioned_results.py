@@ -71,11 +71,9 @@ class KeptResults:
             self.by_shape.setdefault(shape, result)
 
 
-def _kept_results_for(context: Any, type_name: str, source: Any) -> KeptResults | None:
-    """Where answers about `source` (an object of `type_name`) are kept, or None when they
-    are not (another type, no version cache, a source without a version)."""
-    if type_name not in KEPT_TYPES:
-        return None
+def _kept_results_for(context: Any, source: Any) -> KeptResults | None:
+    """Where answers about `source` (an object of a KEPT_TYPES type) are kept, or None when
+    they are not (no version cache, a source without a version)."""
     cache: VersionCache | None = getattr(context, "version_cache", None)
     dashboard_id, version = getattr(source, "id", None), getattr(source, "version", None)
     if cache is None or type(dashboard_id) is not int or type(version) is not int:
@@ -154,10 +152,10 @@ class KeptAnswerExecutionContext(PlainFieldExecutionContext):
     ) -> tuple[KeptResults, Shape] | None:
         """Where this selection set's answer about `source` is kept (versioned_results.py),
         and its shape; None when it is not kept."""
-        if self.operation.operation is not OperationType.QUERY:
-            return None
-        kept = _kept_results_for(self.context_value, parent_type.name, source)
-        if kept is None:
+        if (
+            self.operation.operation is not OperationType.QUERY
+            or parent_type.name not in KEPT_TYPES
+        ):
             return None
         where = self._selection_at(parent_type, path)
         shapes = _SHAPES_BY_OPERATION.of(self.operation)
@@ -168,7 +166,11 @@ class KeptAnswerExecutionContext(PlainFieldExecutionContext):
             # Bounded: with directives, each set of variables is a place of its own.
             if where is not None and len(shapes) < SHAPES_PER_OPERATION:
                 shapes[where] = shape
-        return None if shape is None else (kept, shape)
+        if shape is None:
+            return None
+        # Only now: a selection that is not kept must not file an empty entry in the cache.
+        kept = _kept_results_for(self.context_value, source)
+        return None if kept is None else (kept, shape)
 
     def _selection_at(self, parent_type: GraphQLObjectType, path: Path | None) -> Any:
         """What names this selection set in every execution of the operation: the response
